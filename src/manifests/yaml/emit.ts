@@ -1,0 +1,35 @@
+import { Document, isScalar, visit, Scalar } from 'yaml';
+
+/**
+ * YAML output that every consumer reads the same way: YAML 1.1-safe scalars (strings such as `no`,
+ * `on`, `y`, `0755` are quoted, so kubectl's YAML 1.1 parser keeps them strings), no line folding
+ * (PEM and base64 stay intact), multi-line strings as literal blocks, key order as built.
+ */
+export function toYaml(value: unknown): string {
+  const doc = new Document(value, { version: '1.1' });
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && node.value.includes('\n')) node.type = Scalar.BLOCK_LITERAL;
+    },
+  });
+  return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });
+}
+
+/** Several objects as one multi-document YAML stream, each document opened with `---`. */
+export function toYamlStream(objects: readonly unknown[], banners: readonly (string | undefined)[] = []): string {
+  return objects
+    .map((o, i) => {
+      const banner = banners[i];
+      return `---\n${banner ? `${banner}\n` : ''}${toYaml(o)}`;
+    })
+    .join('');
+}
+
+/** `-o json`: one compact JSON document per line, one per object, as Linkerd prints it. */
+export function toJsonLines(objects: readonly unknown[]): string {
+  return objects.map((o) => `${JSON.stringify(o)}\n`).join('');
+}
+
+export function isYamlScalarNode(node: unknown): node is Scalar {
+  return isScalar(node);
+}
