@@ -1,6 +1,7 @@
 import { Command, type Interfaces } from '@oclif/core';
 import { rootFlags, toRootOptions, type RootOptions } from './root-flags.js';
 import { UsageError, ExitError } from './errors.js';
+import { normalizeBooleanAssignments } from './boolean-flags.js';
 
 export type BaseFlags = Interfaces.InferredFlags<typeof BaseCommand.baseFlags>;
 
@@ -16,6 +17,7 @@ export abstract class BaseCommand extends Command {
 
   public override async init(): Promise<void> {
     await super.init();
+    this.argv = normalizeBooleanAssignments(this.argv, { ...BaseCommand.baseFlags, ...this.ctor.flags });
     const { flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: BaseCommand.baseFlags,

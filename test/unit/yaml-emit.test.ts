@@ -33,3 +33,10 @@ test('streams open every document with ---, JSON is one document per line', () =
   assert.equal(toYamlStream([{ a: 1 }, { b: 2 }], ['### A']), '---\n### A\na: 1\n---\nb: 2\n');
   assert.equal(toJsonLines([{ a: 1 }, { b: 2 }]), '{"a":1}\n{"b":2}\n');
 });
+
+test('objects reused in several places are written out, never as anchors', () => {
+  const shared = { drop: ['ALL'] };
+  const out = toYaml({ a: shared, b: shared });
+  assert.doesNotMatch(out, /[&*]a1/);
+  assert.deepEqual(parse(out), { a: shared, b: shared });
+});

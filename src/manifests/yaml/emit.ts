@@ -6,7 +6,7 @@ import { Document, isScalar, visit, Scalar } from 'yaml';
  * (PEM and base64 stay intact), multi-line strings as literal blocks, key order as built.
  */
 export function toYaml(value: unknown): string {
-  const doc = new Document(value, { version: '1.1' });
+  const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && node.value.includes('\n')) node.type = Scalar.BLOCK_LITERAL;
