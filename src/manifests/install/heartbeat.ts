@@ -1,0 +1,73 @@
+import type { Values } from '../values/types.js';
+import type { KubeObject, RenderContext } from './context.js';
+import { COMPONENT_LABEL, createdBy, labels } from './meta.js';
+import { containerResources } from '../sidecar/resources.js';
+import { controllerImage, controllerSecurityContext } from './pod-parts.js';
+
+/** Daily, ten minutes after render time (UTC), unless `heartbeatSchedule` is set. */
+export function heartbeatSchedule(values: Values, now: Date): string {
+  if (values.heartbeatSchedule) return values.heartbeatSchedule;
+  const t = new Date(now.getTime() + 10 * 60_000);
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${pad(t.getUTCMinutes())} ${pad(t.getUTCHours())} * * *`;
+}
+
+export function heartbeatCronJob(values: Values, ctx: RenderContext): KubeObject {
+  const prometheusUrl = values.prometheusUrl || `http://prometheus.linkerd-viz.svc.${values.clusterDomain}:9090`;
+  const resources = containerResources(values.heartbeatResources);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: {
+      name: 'linkerd-heartbeat',
+      namespace: ctx.namespace,
+      labels: labels(values, ctx, 'heartbeat', {
+        'app.kubernetes.io/name': 'heartbeat',
+        'app.kubernetes.io/part-of': 'Linkerd',
+        'app.kubernetes.io/version': values.linkerdVersion,
+      }),
+      annotations: createdBy(ctx),
+    },
+    spec: {
+      concurrencyPolicy: 'Replace',
+      schedule: heartbeatSchedule(values, ctx.now),
+      successfulJobsHistoryLimit: 0,
+      jobTemplate: {
+        spec: {
+          template: {
+            metadata: {
+              // No control-plane-ns label: the heartbeat pod is deliberately not meshed.
+              labels: { [COMPONENT_LABEL]: 'heartbeat', 'linkerd.io/workload-ns': ctx.namespace, ...values.podLabels },
+              annotations: { ...createdBy(ctx), ...values.podAnnotations },
+            },
+            spec: {
+              nodeSelector: values.nodeSelector,
+              ...(values.tolerations ? { tolerations: values.tolerations } : {}),
+              ...(values.priorityClassName ? { priorityClassName: values.priorityClassName } : {}),
+              securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+              serviceAccountName: 'linkerd-heartbeat',
+              restartPolicy: 'Never',
+              containers: [
+                {
+                  name: 'heartbeat',
+                  image: controllerImage(values),
+                  imagePullPolicy: values.imagePullPolicy,
+                  env: [{ name: 'LINKERD_DISABLED', value: 'the heartbeat controller does not use the proxy' }],
+                  args: [
+                    'heartbeat',
+                    `-controller-namespace=${ctx.namespace}`,
+                    `-log-level=${values.controllerLogLevel}`,
+                    `-log-format=${values.controllerLogFormat}`,
+                    `-prometheus-url=${prometheusUrl}`,
+                  ],
+                  ...(resources ? { resources } : {}),
+                  securityContext: controllerSecurityContext(values),
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+}
