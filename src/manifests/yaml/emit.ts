@@ -5,14 +5,26 @@ import { Document, isScalar, visit, Scalar } from 'yaml';
  * `on`, `y`, `0755` are quoted, so kubectl's YAML 1.1 parser keeps them strings), no line folding
  * (PEM and base64 stay intact), multi-line strings as literal blocks, key order as built.
  */
-export function toYaml(value: unknown): string {
+export interface YamlLayout {
+  /** Spaces per nesting level (default 2). */
+  indent?: number;
+  /** Whether `- ` items sit one level deeper than their key (default true, as Linkerd prints). */
+  indentSeq?: boolean;
+}
+
+export function toYaml(value: unknown, layout: YamlLayout = {}): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && node.value.includes('\n')) node.type = Scalar.BLOCK_LITERAL;
     },
   });
-  return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });
+  return doc.toString({
+    lineWidth: 0,
+    minContentWidth: 0,
+    indent: layout.indent ?? 2,
+    indentSeq: layout.indentSeq ?? true,
+  });
 }
 
 /** Several objects as one multi-document YAML stream, each document opened with `---`. */
