@@ -95,7 +95,7 @@ fi
 k8s_minor="$(echo "$k8s_version" | cut -d. -f1-2)" # v1.34
 sys_kubectl=""
 if [[ "${L5D_TESTBED_BUILD_KUBECTL:-}" != 1 ]] && command -v kubectl >/dev/null 2>&1; then
-  v="$(kubectl version --client -o json 2>/dev/null | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p' | head -1 || true)"
+  v="$(timeout 20 kubectl version --client -o json 2>/dev/null | sed -n 's/.*"gitVersion": *"\([^"]*\)".*/\1/p' | head -1 || true)"
   if [[ "$v" == "$k8s_minor".* && "$v" != *dispatcher* ]]; then sys_kubectl="$(command -v kubectl)"; fi
   log "system kubectl: ${v:-unknown} -> $([[ -n $sys_kubectl ]] && echo reuse || echo 'build our own')"
 fi
@@ -132,9 +132,11 @@ t2=$(date +%s)
 log "go build done in $(( $(date +%s) - t2 ))s"
 [[ -n "$sys_kubectl" ]] && ln -s "$sys_kubectl" "$tmp/bin/kubectl"
 
-"$tmp/bin/kube-apiserver" --version >&2
-"$tmp/bin/etcd" --version | head -1 >&2
-"$tmp/bin/kubectl" version --client 2>/dev/null | head -1 >&2
+# Smoke-test the binaries (capture first: `| head -1` could SIGPIPE under pipefail).
+v_api="$("$tmp/bin/kube-apiserver" --version)"
+v_etcd="$("$tmp/bin/etcd" --version)"
+v_kubectl="$("$tmp/bin/kubectl" version --client 2>/dev/null)"
+log "${v_api%%$'\n'*} | ${v_etcd%%$'\n'*} | kubectl ${v_kubectl%%$'\n'*}"
 
 printf 'k8s=%s\netcd=%s\nkey=%s\nbuilt=%s\n' "$k8s_version" "$etcd_version" "$key" "$build_date" >"$tmp/VERSIONS"
 touch "$tmp/.complete"

@@ -2,7 +2,7 @@
 # Start a throw-away Kubernetes API (etcd + kube-apiserver, loopback only) in DIR.
 #
 #   bash testbed/up.sh DIR        # DIR must not exist or be empty
-#   source DIR/env                # KUBECONFIG, PATH (test bed kubectl first), L5D_TESTBED_* vars
+#   source DIR/env                # (a path with a slash: plain `source env` finds /usr/bin/env) KUBECONFIG, PATH (test bed kubectl first), L5D_TESTBED_* vars
 #   bash testbed/down.sh DIR      # stop exactly these processes and remove DIR
 #
 # Writes:
@@ -90,6 +90,7 @@ mk_cert front-proxy-ca front-proxy-client /CN=front-proxy-client "$client_ext"
 ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$pki/sa.key"
 ossl pkey -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
 chmod 600 "$pki"/*.key
+t_pki=$(date +%s%N)
 
 # ---- ports -----------------------------------------------------------------------
 free_ports() { # prints N distinct currently-free loopback ports (kernel-assigned)
@@ -130,7 +131,7 @@ for attempt in 1 2 3; do
     --listen-client-urls "$etcd_url" --advertise-client-urls "$etcd_url" \
     --listen-peer-urls "http://127.0.0.1:$p_peer" --initial-advertise-peer-urls "http://127.0.0.1:$p_peer" \
     --initial-cluster "testbed=http://127.0.0.1:$p_peer" --initial-cluster-state new \
-    --unsafe-no-fsync --snapshot-count 10000 --quota-backend-bytes 2147483648 --log-level warn
+    --unsafe-no-fsync --quota-backend-bytes 2147483648 --log-level warn
   ok=0
   for _ in $(seq 1 $((timeout_s * 10))); do
     if ! alive etcd; then break; fi
@@ -146,10 +147,20 @@ done
 t_etcd=$(date +%s%N)
 
 # ---- kube-apiserver --------------------------------------------------------------
-# Admission: the 1.34 default plugin set already includes MutatingAdmissionWebhook,
-# ValidatingAdmissionWebhook and ValidatingAdmissionPolicy (see `kube-apiserver -h`,
-# --enable-admission-plugins); they are listed explicitly anyway to make that a hard
-# requirement. ServiceAccount admission is on, so pods need their SA to exist.
+# Admission: verified with `kube-apiserver -h` (v1.34.12) that the default set is
+#   NamespaceLifecycle, LimitRanger, ServiceAccount, TaintNodesByCondition, PodSecurity,
+#   Priority, DefaultTolerationSeconds, DefaultStorageClass, StorageObjectInUseProtection,
+#   PersistentVolumeClaimResize, RuntimeClass, CertificateApproval, CertificateSigning,
+#   ClusterTrustBundleAttest, CertificateSubjectRestriction, DefaultIngressClass,
+#   PodTopologyLabels, MutatingAdmissionPolicy, MutatingAdmissionWebhook,
+#   ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota
+# The webhook plugins are listed explicitly anyway to make them a hard requirement.
+# ServiceAccount admission is on, so pods need their ServiceAccount to exist.
+#
+# --endpoint-reconciler-type=none: the API server creates the default/kubernetes Service,
+# but it may not publish 127.0.0.1 as its endpoint (loopback addresses are invalid in
+# Endpoints), so the lease reconciler would only log an error every 10s. Consequently
+# default/kubernetes has no Endpoints/EndpointSlice; create them in a test if needed.
 api_url=""
 for attempt in 1 2 3; do
   read -r p_api < <(free_ports 1)
@@ -170,6 +181,7 @@ for attempt in 1 2 3; do
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --proxy-client-cert-file="$pki/front-proxy-client.crt" --proxy-client-key-file="$pki/front-proxy-client.key" \
     --enable-aggregator-routing=true \
+    --endpoint-reconciler-type=none \
     --profiling=false --v=1
   ok=0
   for _ in $(seq 1 $((timeout_s * 10))); do
@@ -275,5 +287,5 @@ EOF
 trap - EXIT
 t_end=$(date +%s%N)
 ms() { echo $(( ($2 - $1) / 1000000 )); }
-log "ready: $api_url (etcd $(ms "$t0" "$t_etcd")ms, apiserver $(ms "$t_etcd" "$t_api")ms, total $(ms "$t0" "$t_end")ms)"
+log "ready: $api_url (pki $(ms "$t0" "$t_pki")ms, etcd $(ms "$t_pki" "$t_etcd")ms, apiserver $(ms "$t_etcd" "$t_api")ms, total $(ms "$t0" "$t_end")ms)"
 log "use: source $dir/env && kubectl get ns   |   stop: bash $here/down.sh $dir"
