@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Control-plane controllers: `l5d-controller <component> [Go-style -flag=value args]`.
+const COMPONENTS = new Set(['identity', 'destination']);
+
+const [component, ...args] = process.argv.slice(2);
+if (component === undefined || !COMPONENTS.has(component)) {
+  process.stderr.write(`unknown subcommand: ${component ?? ''}\n`);
+  process.exit(1);
+}
+const { main } = await import(`../dist/runtime/${component}/main.js`);
+await main(args);
