@@ -2,7 +2,8 @@
 // with TokenRequest tokens, every refusal class, issued leaves checked by openssl and Node's TLS,
 // and issuer rotation through the Secret-mount `..data` swap.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createSign } from 'node:crypto';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,6 +206,30 @@ describe('identity controller', () => {
       assert.equal(r.code, Code.InvalidArgument, r.message);
       assert.ok(r.message.length > 0);
     }
+  });
+
+  test('refuses an expired token that the API server itself signed', async () => {
+    // TokenRequest will not mint a token shorter than 10 minutes, so re-sign a real token's claims
+    // with the test bed's ServiceAccount signing key and an expiry in the past.
+    const [header, payload] = (tokens.web ?? '').split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const now = Math.floor(Date.now() / 1000);
+    const expired = Buffer.from(
+      JSON.stringify({ ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 }),
+    ).toString('base64url');
+    const signer = createSign('RSA-SHA256');
+    signer.update(`${header}.${expired}`);
+    const signature = signer.sign(readFileSync(join(tb.dir, 'pki', 'sa.key'))).toString('base64url');
+    const key = await generateKeyAndCsr(id('web'));
+    const r = await refusal(
+      client.certify({
+        identity: id('web'),
+        token: Buffer.from(`${header}.${expired}.${signature}`),
+        certificateSigningRequest: key.csrDer,
+      }),
+    );
+    assert.equal(r.code, Code.InvalidArgument, r.message);
+    assert.match(r.message, /expired/i);
   });
 
   test('refuses mismatched and malformed CSRs', async () => {
