@@ -1,0 +1,137 @@
+// Data-plane benchmark in network namespaces (root): requests/s and latency for direct
+// app-to-app, through one proxy (inbound, plaintext) and through two proxies with mTLS (the
+// e2e topology); opaque TCP throughput; proxy RSS idle and under load.
+// Run: npm run build && node --import tsx bench/proxy-bench.ts
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Mesh, type Pod, REPO, createCa, identityName } from '../test/dataplane/netns-mesh.js';
+
+process.env['L5D_DATAPLANE_USE_DIST'] ??= '1';
+const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5000);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+
+interface HttpResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+function run<T>(pod: Pod, cmd: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', pod.ns, process.execPath, join(REPO, 'bench/loadgen.mjs'), JSON.stringify(cmd)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', () => {
+      try {
+        resolve(JSON.parse(out) as T);
+      } catch {
+        reject(new Error(`loadgen printed ${out}`));
+      }
+    });
+  });
+}
+
+function rssKiB(pod: Pod): { rss: number; hwm: number; anon: number } {
+  const pid = pod.proxy?.pid;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (n: string): number => Number(new RegExp(`${n}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: field('VmRSS'), hwm: field('VmHWM'), anon: field('RssAnon') };
+}
+
+const mib = (k: number): string => (k / 1024).toFixed(1);
+
+async function main(): Promise<void> {
+  const mesh = new Mesh();
+  try {
+    const ca = await createCa('bench-root');
+    const [a, b, c, client] = ['a', 'b', 'c', 'client'].map((n) => mesh.addPod(n)) as [Pod, Pod, Pod, Pod];
+    mesh.proxyInit(a);
+    mesh.proxyInit(b);
+    await Promise.all([mesh.startApp(b), mesh.startApp(c)]);
+    const idA = identityName('bench-a');
+    const idB = identityName('bench-b');
+    const [certA, certB] = await Promise.all([ca.issue(idA), ca.issue(idB)]);
+    const ep = (port: number): Record<string, unknown> => ({
+      address: b.ip,
+      port,
+      identity: idB,
+      opaqueTransportPort: 4143,
+    });
+    mesh.startProxy(a, {
+      identity: idA,
+      keyPkcs8: certA.keyPkcs8,
+      certPem: certA.certPem,
+      trustAnchorsPem: ca.certPem,
+      discovery: {
+        '10.96.0.10:80': { endpoints: [ep(8080)] },
+        '10.96.0.13:9001': { opaque: true, endpoints: [ep(9001)] },
+      },
+    });
+    mesh.startProxy(b, {
+      identity: idB,
+      keyPkcs8: certB.keyPkcs8,
+      certPem: certB.certPem,
+      trustAnchorsPem: ca.certPem,
+      discovery: {},
+    });
+    await Promise.all([mesh.waitReady(a), mesh.waitReady(b)]);
+    await new Promise((r) => setTimeout(r, 2000));
+    const idle = { a: rssKiB(a), b: rssKiB(b) };
+
+    const load = (pod: Pod, url: string): Promise<HttpResult> =>
+      run<HttpResult>(pod, {
+        mode: 'http',
+        url,
+        concurrency: CONCURRENCY,
+        durationMs: DURATION_MS,
+        maxRequests: 2_000_000,
+      });
+    const latency = (pod: Pod, url: string): Promise<HttpResult> =>
+      run<HttpResult>(pod, { mode: 'http', url, concurrency: 1, durationMs: 2000, maxRequests: 200_000 });
+    await load(client, `http://${c.ip}:8080/warm`);
+    await load(a, 'http://10.96.0.10/warm');
+    const direct = await load(client, `http://${c.ip}:8080/`);
+    const oneHop = await load(client, `http://${b.ip}:8080/`);
+    const twoHops = await load(a, 'http://10.96.0.10/');
+    const directLat = await latency(client, `http://${c.ip}:8080/`);
+    const oneHopLat = await latency(client, `http://${b.ip}:8080/`);
+    const twoHopsLat = await latency(a, 'http://10.96.0.10/');
+    const loaded = { a: rssKiB(a), b: rssKiB(b) };
+    const tcpDirect = await run<{ gbitPerSec: number }>(client, {
+      mode: 'tcp',
+      host: c.ip,
+      port: 9001,
+      megabytes: 512,
+    });
+    const tcpMesh = await run<{ gbitPerSec: number }>(a, {
+      mode: 'tcp',
+      host: '10.96.0.13',
+      port: 9001,
+      megabytes: 512,
+    });
+
+    const row = (name: string, r: HttpResult, l: HttpResult): string =>
+      `${name.padEnd(28)} ${String(r.rps).padStart(7)} rps  x${(r.rps / direct.rps).toFixed(2)}  p50 ${String(l.p50Us).padStart(5)}µs  p99 ${String(l.p99Us).padStart(6)}µs (c=1)  p99 ${r.p99Us}µs (c=${CONCURRENCY})  errors ${r.errors}`;
+    const lines = [
+      `HTTP/1.1 keep-alive, ${CONCURRENCY} connections, ${DURATION_MS} ms per run (loopback veths, 2 shared cores)`,
+      row('direct app-to-app', direct, directLat),
+      row('one proxy (inbound, plain)', oneHop, oneHopLat),
+      row('two proxies (mTLS)', twoHops, twoHopsLat),
+      `opaque TCP: direct ${tcpDirect.gbitPerSec} Gbit/s, two proxies mTLS ${tcpMesh.gbitPerSec} Gbit/s (x${(tcpMesh.gbitPerSec / tcpDirect.gbitPerSec).toFixed(2)})`,
+      `proxy RSS idle: A ${mib(idle.a.rss)} MiB (anon ${mib(idle.a.anon)}), B ${mib(idle.b.rss)} MiB (anon ${mib(idle.b.anon)})`,
+      `proxy RSS after load: A ${mib(loaded.a.rss)} MiB (peak ${mib(loaded.a.hwm)}), B ${mib(loaded.b.rss)} MiB (peak ${mib(loaded.b.hwm)})`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    mesh.destroy();
+  }
+}
+
+await main();

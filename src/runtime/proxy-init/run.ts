@@ -1,0 +1,4 @@
+// Process entry of proxy-init.
+import { main } from './main.js';
+
+process.exitCode = main();

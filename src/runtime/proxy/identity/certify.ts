@@ -1,0 +1,49 @@
+// IdentityProvider backed by the identity controller's Certify API (spec proxy §4.5), through
+// the shared identity client. Loaded lazily: static identity runs never pay for connect-rpc.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IdentityClient } from '../../clients/identity-client.js';
+import { controlTransport } from '../../clients/transport.js';
+import type { ProxyConfig } from '../config/config.js';
+import { controlDialAddress } from '../config/formats.js';
+import type { Logger } from '../log.js';
+import type { Credentials, IdentityProvider } from './identity.js';
+
+export function certifyingIdentity(config: ProxyConfig, keyPem: string, log: Logger): IdentityProvider {
+  const { dir, control, localName, trustAnchorsPem, tokenFile, minRefreshMs, maxRefreshMs } = config.identity;
+  const csrDer = readFileSync(join(dir, 'csr.der'));
+  if (csrDer.length === 0) throw new Error(`${join(dir, 'csr.der')} is empty`);
+  const tokenBytes = readFileSync(tokenFile);
+  if (tokenBytes.length === 0) throw new Error(`${tokenFile} is empty`);
+  const transport = controlTransport({
+    address: controlDialAddress(control),
+    ...(control.identity ? { tls: { ca: trustAnchorsPem, serverName: control.identity } } : {}),
+  });
+  const client = new IdentityClient({
+    transport,
+    identity: localName,
+    tokenFile,
+    key: { keyPkcs8: new Uint8Array(readFileSync(join(dir, 'key.p8'))), keyPem, csrDer: new Uint8Array(csrDer) },
+    trustAnchorsPem,
+    minRefreshMs,
+    maxRefreshMs,
+  });
+  const listeners: Array<(c: Credentials) => void> = [];
+  let current: Credentials | undefined;
+  client.on('certified', (cert) => {
+    current = { certChainPem: cert.certChainPem, keyPem: cert.keyPem, expiresAt: cert.notAfter };
+    for (const l of listeners) l(current);
+  });
+  client.on('error', (err) =>
+    log.warn('linkerd_app::identity', 'Failed to obtain a certificate', { error: err.message }),
+  );
+  const ready = client.start().then(() => undefined);
+  return {
+    localName,
+    trustAnchorsPem,
+    current: () => current,
+    ready,
+    onUpdate: (l) => listeners.push(l),
+    close: () => client.stop(),
+  };
+}
