@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/proto/gen/**', 'native/build/**', 'web/dist/**'] },
+  { ignores: ['.team/**', 'dist/**', 'node_modules/**', 'src/proto/gen/**', 'native/build/**', 'web/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
