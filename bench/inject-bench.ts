@@ -96,9 +96,12 @@ const cli = spawnSync(
 );
 const [cliSeconds, cliKb] = (cli.stderr.trim().split('\n').pop() ?? '').split(' ');
 
+const ratio = (seconds: number) => `${(seconds / parseEmit).toFixed(2)}× the baseline`;
 console.log(`workloads:                 ${count} (${mb(stream.length)} in, ${mb(out.stdout.length)} out)`);
-console.log(`yaml parse + re-emit:      ${parseEmit.toFixed(2)} s`);
-console.log(`inject --manual (core):    ${core.toFixed(2)} s, peak RSS ${mb(inProcessRss)} (whole bench process)`);
+console.log(`yaml parse + re-emit:      ${parseEmit.toFixed(2)} s (baseline)`);
 console.log(
-  `inject --manual (CLI run): ${cli.status === 0 ? `${cliSeconds} s, peak RSS ${mb(Number(cliKb) * 1024)}` : `failed: ${cli.stderr.slice(0, 300)}`}`,
+  `inject --manual (core):    ${core.toFixed(2)} s (${ratio(core)}), peak RSS ${mb(inProcessRss)} (whole bench process)`,
+);
+console.log(
+  `inject --manual (CLI run): ${cli.status === 0 ? `${cliSeconds} s (${ratio(Number(cliSeconds))}), peak RSS ${mb(Number(cliKb) * 1024)}` : `failed: ${cli.stderr.slice(0, 300)}`}`,
 );

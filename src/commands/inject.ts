@@ -2,7 +2,7 @@ import { Args } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { colorFor } from '../cli/color.js';
 import { UsageError } from '../cli/errors.js';
-import { allInjectFlags, normalizeBooleanArgs } from '../manifests/inject/flags.js';
+import { allInjectFlags } from '../manifests/inject/flags.js';
 import { injectSettings } from '../manifests/inject/settings.js';
 
 export default class Inject extends BaseCommand {
@@ -17,11 +17,6 @@ export default class Inject extends BaseCommand {
   static override args = { config: Args.string({ description: 'CONFIG-FILE', required: false }) };
   static override strict = false;
   static override flags = allInjectFlags;
-
-  public override async init(): Promise<void> {
-    this.argv = normalizeBooleanArgs(this.argv);
-    await super.init();
-  }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Inject);

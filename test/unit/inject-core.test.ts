@@ -75,6 +75,7 @@ test('rewriteYamlDocument keeps comments, quoting and untouched lines', () => {
   if (!('contents' in doc)) throw new Error('parse');
   const out = rewriteYamlDocument(
     src,
+    doc.contents,
     doc,
     { a: 2, b: ['x', 'y', 'z'], c: { k: 'v', q: 'true' }, d: { e: '1' } },
     { indent: 2, indentSeq: true },
@@ -88,11 +89,19 @@ test('rewriteYamlDocument removes whole lines and falls back to re-rendering whe
   const doc = parseAllDocuments(src)[0]!;
   if (!('contents' in doc)) throw new Error('parse');
   assert.equal(
-    rewriteYamlDocument(src, doc, { items: [{ name: 'b', v: 2 }] }, { indent: 2, indentSeq: false }),
+    rewriteYamlDocument(src, doc.contents, doc, { items: [{ name: 'b', v: 2 }] }, { indent: 2, indentSeq: false }),
     'items:\n- name: b\n  v: 2\n',
   );
   assert.deepEqual(
-    parse(rewriteYamlDocument(src, doc, { items: [{ v: 1 }, { name: 'b', v: 2 }] }, { indent: 2, indentSeq: false })),
+    parse(
+      rewriteYamlDocument(
+        src,
+        doc.contents,
+        doc,
+        { items: [{ v: 1 }, { name: 'b', v: 2 }] },
+        { indent: 2, indentSeq: false },
+      ),
+    ),
     {
       items: [{ v: 1 }, { name: 'b', v: 2 }],
     },

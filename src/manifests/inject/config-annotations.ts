@@ -139,8 +139,13 @@ function parseEnvList(text: string): V1EnvVar[] | undefined {
   }
 }
 
+function isConfigAnnotation(key: string): boolean {
+  return key.startsWith(C) || key.startsWith(ALPHA) || key.startsWith(BETA) || key === 'linkerd.io/inject';
+}
+
 /**
- * Applies `config.linkerd.io/*` (and alpha/beta) pod annotations to a copy of `values` (inject.md §6.10).
+ * Applies `config.linkerd.io/*` (and alpha/beta) pod annotations to a copy of `values` (inject.md §6.10);
+ * without any such annotation `base` itself comes back (most workloads: cloning the values dominated).
  * Values that do not parse are ignored with a warning, as upstream does. `namespaceAdditionalEnv` is
  * the namespace's `proxy-additional-env`, merged between the chart's and the pod's.
  */
@@ -151,6 +156,7 @@ export function applyConfigAnnotations(
   warn: Warn = () => {},
   namespaceAdditionalEnv?: string,
 ): Values {
+  if (namespaceAdditionalEnv === undefined && !Object.keys(annotations).some(isConfigAnnotation)) return base;
   const values = structuredClone(base);
   const proxy = values.proxy;
   const get = (key: string): string | undefined => annotations[key];

@@ -3,7 +3,7 @@ import type { Operation } from 'fast-json-patch';
 import type { SidecarInput, SidecarParts } from '../sidecar/types.js';
 import type { Values } from '../values/types.js';
 import { applyConfigAnnotations, wantsDebugSidecar, type Warn } from './config-annotations.js';
-import { isPlainObject, type JsonObject } from './json.js';
+import { isPlainObject, objectAt, type JsonObject } from './json.js';
 import { podTemplatePath, workloadLabelKind } from './kinds.js';
 import { annotationsOnly, applyPodChanges, podChangesPatch, type PodChanges } from './pod-changes.js';
 import { reportOf, type ResourceReport } from './report.js';
@@ -97,12 +97,6 @@ function refusalReasons(report: ResourceReport): string[] {
   if (report.sidecar) reasons.push('pod has a sidecar injected already');
   if (report.udp) reasons.push('UDP port(s) configured on pod spec');
   return reasons;
-}
-
-function objectAt(root: JsonObject, path: readonly string[]): JsonObject | undefined {
-  let cur: unknown = root;
-  for (const key of path) cur = isPlainObject(cur) ? cur[key] : undefined;
-  return isPlainObject(cur) ? cur : undefined;
 }
 
 /** `/spec/template`-style JSON pointer of a path. */

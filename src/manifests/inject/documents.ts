@@ -1,5 +1,6 @@
-import { parseDocument, type Document } from 'yaml';
+import { parseDocument } from 'yaml';
 import { isPlainObject } from './json.js';
+import { parseSimpleYaml, SIMPLE_YAML_DOCUMENT } from './simple-yaml.js';
 import { rewriteYamlDocument } from './yaml-edit.js';
 import { DEFAULT_STYLE, type YamlStyle } from './yaml-render.js';
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
@@ -75,7 +76,8 @@ export interface ParsedDocument {
 
 /**
  * Parses one document: JSON stays JSON (re-emitted with its own indentation), YAML is edited in place.
- * Syntax errors name the source with line and column.
+ * Plain block YAML goes through the fast reader, everything else through the `yaml` package; both
+ * yield the same nodes. Syntax errors name the source with line and column.
  */
 export function parseSourceDocument(doc: SourceDocument): ParsedDocument {
   const crlf = doc.text.includes('\r\n');
@@ -85,6 +87,14 @@ export function parseSourceDocument(doc: SourceDocument): ParsedDocument {
   if (json !== undefined) {
     const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '';
     return { value: json.value, render: (target) => restoreEol(`${JSON.stringify(target, null, indent)}\n`) };
+  }
+  const simple = parseSimpleYaml(text);
+  if (simple) {
+    const style = detectStyle(simple.root, text);
+    return {
+      value: simple.value,
+      render: (target) => restoreEol(rewriteYamlDocument(text, simple.root, SIMPLE_YAML_DOCUMENT, target, style)),
+    };
   }
   const parsed = parseDocument(text, { version: '1.1', merge: true, prettyErrors: true, keepSourceTokens: false });
   const error = parsed.errors[0];
@@ -98,7 +108,8 @@ export function parseSourceDocument(doc: SourceDocument): ParsedDocument {
   const value = parsed.toJS({ maxAliasCount: 1000 }) as unknown;
   return {
     value,
-    render: (target) => restoreEol(rewriteYamlDocument(text, parsed, target, detectStyle(parsed, text))),
+    render: (target) =>
+      restoreEol(rewriteYamlDocument(text, parsed.contents, parsed, target, detectStyle(parsed.contents, text))),
   };
 }
 
@@ -113,7 +124,7 @@ function parseJson(text: string): { value: unknown } | undefined {
 }
 
 /** The document's own nesting step and sequence indentation, from its first nested map and list. */
-function detectStyle(doc: Document.Parsed, text: string): YamlStyle {
+function detectStyle(root: Node | null, text: string): YamlStyle {
   let indent: number | undefined;
   let indentSeq: boolean | undefined;
   const column = (offset: number): number => offset - (text.lastIndexOf('\n', offset - 1) + 1);
@@ -141,7 +152,7 @@ function detectStyle(doc: Document.Parsed, text: string): YamlStyle {
       for (const item of node.items) visit(item as Node, depth + 1);
     }
   };
-  visit(doc.contents as Node, 0);
+  visit(root, 0);
   return { indent: indent ?? DEFAULT_STYLE.indent, indentSeq: indentSeq ?? DEFAULT_STYLE.indentSeq };
 }
 

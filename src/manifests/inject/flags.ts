@@ -30,6 +30,7 @@ export const injectOnlyFlags = {
 
 /** Linkerd's `makeInjectFlags`: proxy settings that only make sense per workload. */
 export const workloadFlags = {
+  // The chart default is true, so `--native-sidecar=false` (or `--no-native-sidecar`) must reach the values.
   'native-sidecar': Flags.boolean({
     allowNo: true,
     description: 'Enable native sidecar (default false)',
@@ -57,18 +58,3 @@ export const workloadFlags = {
 };
 
 export const allInjectFlags = { ...proxyFlags, ...workloadFlags, ...injectOnlyFlags };
-
-/** `--native-sidecar=false` is how Linkerd users spell it; oclif booleans want `--no-native-sidecar`. */
-export function normalizeBooleanArgs(argv: readonly string[]): string[] {
-  return argv
-    .map((arg) => {
-      const m =
-        /^--(native-sidecar|ingress|manual|ignore-cluster|enable-debug-sidecar|enable-external-profiles)=(true|false)$/.exec(
-          arg,
-        );
-      if (!m) return arg;
-      if (m[2] === 'true') return `--${m[1]}`;
-      return m[1] === 'native-sidecar' ? '--no-native-sidecar' : '';
-    })
-    .filter((arg) => arg !== '');
-}

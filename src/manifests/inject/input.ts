@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import type { InputSource } from './documents.js';
 
 const URL_TIMEOUT_MS = 30_000;
+/** Go's HTTP client gives up after 10 redirects; Linkerd users get the same. */
+const MAX_REDIRECTS = 10;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** Where `inject`/`uninject` read from: stdin, an https URL, a file, or a directory tree. */
 export interface InputReaders {
@@ -16,22 +19,43 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** GETs an https URL with a bounded wait; any failure names the URL (inject.md §3.1). */
-export async function fetchUrl(url: string): Promise<string> {
-  const { request } = await import('undici');
-  let res;
+/**
+ * GETs an https URL (inject.md §3.1), following up to 10 redirects to other https URLs, all within one
+ * bounded wait. Every failure names the URL the user gave.
+ */
+export async function fetchUrl(url: string, timeoutMs = URL_TIMEOUT_MS): Promise<string> {
+  const { Agent, request } = await import('undici');
+  // The signal bounds the whole exchange; the agent's own timeouts cover the TLS handshake, which
+  // undici does not abort early.
+  const signal = AbortSignal.timeout(timeoutMs);
+  const agent = new Agent({ connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const fail = (why: string): Error => new Error(`unable to read URL "${url}": ${why}`);
   try {
-    res = await request(url, { method: 'GET', headersTimeout: URL_TIMEOUT_MS, bodyTimeout: URL_TIMEOUT_MS });
-  } catch (err) {
-    throw new Error(`unable to read URL "${url}": ${(err as Error).message}`);
+    let current = url;
+    for (let redirects = 0; ; redirects++) {
+      let res;
+      try {
+        res = await request(current, { method: 'GET', signal, dispatcher: agent });
+        const body = await res.body.text();
+        if (res.statusCode === 200) return body;
+      } catch (err) {
+        const timedOut = signal.aborted || /timeout/i.test((err as Error).message);
+        throw fail(timedOut ? `no response within ${timeoutMs / 1000}s` : (err as Error).message);
+      }
+      const location = res.headers.location;
+      if (!REDIRECT_STATUSES.has(res.statusCode) || typeof location !== 'string') {
+        throw new Error(
+          `unable to read URL "${url}", server reported ${statusText(res.statusCode)}, status code=${res.statusCode}`,
+        );
+      }
+      if (redirects === MAX_REDIRECTS) throw fail(`stopped after ${MAX_REDIRECTS} redirects`);
+      const next = new URL(location, current);
+      if (next.protocol !== 'https:') throw fail(`refusing to follow a redirect to non-HTTPS URL "${next.href}"`);
+      current = next.href;
+    }
+  } finally {
+    await agent.destroy();
   }
-  const body = await res.body.text();
-  if (res.statusCode !== 200) {
-    throw new Error(
-      `unable to read URL "${url}", server reported ${statusText(res.statusCode)}, status code=${res.statusCode}`,
-    );
-  }
-  return body;
 }
 
 function statusText(code: number): string {

@@ -26,6 +26,15 @@ export function objectAt(root: unknown, path: readonly string[]): JsonObject | u
   return isPlainObject(cur) ? cur : undefined;
 }
 
-export function deepClone<T>(value: T): T {
-  return structuredClone(value);
+/** Compact JSON with every map's keys sorted (Linkerd's `-o json`). */
+export function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isPlainObject(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 }

@@ -3,13 +3,12 @@ import { buildSidecar } from '../sidecar/index.js';
 import type { Values } from '../values/types.js';
 import { injectObject, type BuildSidecar } from './core.js';
 import { InputError, type InputSource } from './documents.js';
-import { isPlainObject } from './json.js';
 import { overrideAnnotations } from './overrides.js';
 import { renderInjectReport, renderUninjectReport, reportOf } from './report.js';
-import { transformSources, type TransformResult } from './transform.js';
+import { transformSources, type OutputFormat, type TransformResult } from './transform.js';
 import { uninjectObject } from './uninject.js';
 
-export type OutputFormat = 'yaml' | 'json';
+export type { OutputFormat } from './transform.js';
 
 /** What a command prints: stdout, then stderr, and its exit code. */
 export interface CommandOutput {
@@ -32,23 +31,6 @@ export interface InjectRun {
   verbose: boolean;
   color: ChalkInstance;
   buildSidecar?: BuildSidecar;
-}
-
-/** Linkerd's `-o json`: compact JSON with sorted keys, one document per line. */
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    isPlainObject(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, v[k]]),
-        )
-      : v,
-  );
-}
-
-function render(result: TransformResult, output: OutputFormat): string {
-  return output === 'json' ? result.values.map((v) => `${sortedJson(v ?? null)}\n`).join('') : result.output;
 }
 
 function failure(messages: readonly string[]): CommandOutput {
@@ -75,14 +57,18 @@ export function runInject(sources: readonly InputSource[], run: InjectRun): Comm
   };
   let result: TransformResult;
   try {
-    result = transformSources(sources, (obj) => {
-      const outcome = injectObject(uninjectObject(obj).value, config);
-      if (outcome.changed && run.verbose) {
-        logs.push(`level=info msg="patch generated for: ${outcome.report.kind}/${outcome.report.name}"`);
-        logs.push(`level=debug msg="patch: ${JSON.stringify(outcome.patch).replace(/"/g, '\\"')}"`);
-      }
-      return outcome;
-    });
+    result = transformSources(
+      sources,
+      (obj) => {
+        const outcome = injectObject(uninjectObject(obj).value, config);
+        if (outcome.changed && run.verbose) {
+          logs.push(`level=info msg="patch generated for: ${outcome.report.kind}/${outcome.report.name}"`);
+          logs.push(`level=debug msg="patch: ${JSON.stringify(outcome.patch).replace(/"/g, '\\"')}"`);
+        }
+        return outcome;
+      },
+      run.output,
+    );
   } catch (err) {
     if (err instanceof InputError) return failure([err.message]);
     throw err;
@@ -90,7 +76,7 @@ export function runInject(sources: readonly InputSource[], run: InjectRun): Comm
   if (result.errors.length > 0) return failure(result.errors);
   const logText = run.verbose || logs.length > 0 ? logs.map((l) => `${l}\n`).join('') : '';
   return {
-    stdout: render(result, run.output),
+    stdout: result.output,
     stderr: logText + renderInjectReport(result.reports, run.verbose, run.color),
     exitCode: 0,
   };
@@ -106,17 +92,21 @@ export function runUninject(sources: readonly InputSource[], output: OutputForma
   for (const source of sources) {
     let result: TransformResult;
     try {
-      result = transformSources([source], (obj) => {
-        const out = uninjectObject(obj);
-        const report = reportOf(obj);
-        report.uninjected = out.uninjected;
-        return { value: out.value, changed: out.changed, report };
-      });
+      result = transformSources(
+        [source],
+        (obj) => {
+          const out = uninjectObject(obj);
+          const report = reportOf(obj);
+          report.uninjected = out.uninjected;
+          return { value: out.value, changed: out.changed, report };
+        },
+        output,
+      );
     } catch (err) {
       if (err instanceof InputError) return { stdout, stderr: stderr + failure([err.message]).stderr, exitCode: 1 };
       throw err;
     }
-    stdout += render(result, output);
+    stdout += result.output;
     stderr += renderUninjectReport(result.reports);
   }
   return { stdout, stderr, exitCode: 0 };

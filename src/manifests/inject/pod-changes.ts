@@ -45,11 +45,24 @@ function ensureArray(holder: JsonObject, key: string): unknown[] {
   return created;
 }
 
+/** The object's `metadata`; one created goes before `spec`, where Linkerd (and kubectl) put it. */
+function ensureMetadata(owner: JsonObject): JsonObject {
+  const entries = Object.entries(owner);
+  const specAt = entries.findIndex(([key]) => key === 'spec');
+  if (isPlainObject(owner.metadata) || Object.hasOwn(owner, 'metadata') || specAt < 0)
+    return ensureObject(owner, 'metadata');
+  const created: JsonObject = {};
+  entries.splice(specAt, 0, ['metadata', created]);
+  for (const key of Object.keys(owner)) delete owner[key];
+  Object.assign(owner, Object.fromEntries(entries));
+  return created;
+}
+
 /** Applies `changes` to `pod` (an object with `metadata` and `spec`) in place. */
 export function applyPodChanges(pod: JsonObject, changes: PodChanges): void {
   const hasMeta = Object.keys(changes.annotations).length > 0 || Object.keys(changes.labels).length > 0;
   if (hasMeta) {
-    const meta = ensureObject(pod, 'metadata');
+    const meta = ensureMetadata(pod);
     if (Object.keys(changes.annotations).length > 0) {
       Object.assign(ensureObject(meta, 'annotations'), Object.fromEntries(sortedEntries(changes.annotations)));
     }

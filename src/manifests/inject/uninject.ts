@@ -1,4 +1,4 @@
-import { isPlainObject, type JsonObject } from './json.js';
+import { isPlainObject, objectAt, type JsonObject } from './json.js';
 import { podTemplatePath, isMetadataOnlyKind } from './kinds.js';
 
 /**
@@ -34,7 +34,7 @@ export function uninjectObject(input: JsonObject): UninjectResult {
   let uninjected = metadata.annotationRemoved;
   let changed = metadata.changed;
   if (templatePath !== undefined) {
-    const pod = objectAtPath(value, templatePath);
+    const pod = objectAt(value, templatePath);
     if (pod) {
       const podMeta = stripMetadata(pod);
       const podSpec = stripPodSpec(pod);
@@ -43,12 +43,6 @@ export function uninjectObject(input: JsonObject): UninjectResult {
     }
   }
   return changed ? { value, uninjected, changed } : { value: input, uninjected: false, changed: false };
-}
-
-function objectAtPath(root: JsonObject, path: readonly string[]): JsonObject | undefined {
-  let cur: unknown = root;
-  for (const key of path) cur = isPlainObject(cur) ? cur[key] : undefined;
-  return isPlainObject(cur) ? cur : undefined;
 }
 
 function stripMetadata(owner: JsonObject): { changed: boolean; annotationRemoved: boolean } {

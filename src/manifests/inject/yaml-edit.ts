@@ -29,8 +29,13 @@ interface Edit {
  * Where a minimal edit is impossible (flow collections, anchors, `<<` merges, a first key sharing its
  * line with `- `) the smallest enclosing value is re-rendered instead.
  */
-export function rewriteYamlDocument(source: string, doc: Document.Parsed, target: unknown, style: YamlStyle): string {
-  const root = doc.contents;
+export function rewriteYamlDocument(
+  source: string,
+  root: Node | null,
+  doc: Document,
+  target: unknown,
+  style: YamlStyle,
+): string {
   const editor = new Editor(source, doc, style);
   let edits: Edit[] | null = root && root.range ? editor.diff(root, target) : null;
   if (edits === null) {
@@ -71,7 +76,8 @@ function contentEnd(source: string, node: Node): number {
 class Editor {
   constructor(
     private readonly source: string,
-    private readonly doc: Document.Parsed,
+    /** What `toJS` needs to resolve the nodes. */
+    private readonly doc: Document,
     private readonly style: YamlStyle,
   ) {}
 
@@ -109,14 +115,15 @@ class Editor {
   private diffMap(node: YAMLMap, target: Record<string, unknown>): Edit[] | null {
     if (Object.keys(target).length === 0) return node.items.length === 0 ? [] : null;
     const edits: Edit[] = [];
-    const seen = new Set<string>();
+    /** Where each kept key's line starts, or -1 when it shares its line (`- key:`). */
+    const lineOf = new Map<string, number>();
     let column = -1;
     let lastEnd = -1;
     for (const pair of node.items) {
       if (!isPair(pair) || !isScalar(pair.key) || !pair.key.range) return null;
       const key = String(pair.key.value);
-      seen.add(key);
       const keyStart = pair.key.range[0];
+      lineOf.set(key, this.startsLine(keyStart) ? lineStart(this.source, keyStart) : -1);
       column = keyStart - lineStart(this.source, keyStart);
       lastEnd = this.pairEnd(pair);
       if (!Object.hasOwn(target, key)) {
@@ -128,15 +135,24 @@ class Editor {
       const sub = value && value.range ? this.diff(value, target[key]) : null;
       edits.push(...(sub ?? [this.replacePairValue(pair, target[key], column)]));
     }
-    const added = Object.entries(target).filter(([k]) => !seen.has(k));
-    if (added.length > 0) {
-      if (column < 0) return null;
+    // New keys go before the kept key that follows them in the target, or at the end.
+    let pending: Record<string, unknown> = {};
+    const insert = (offset: number): void => {
+      if (Object.keys(pending).length === 0) return;
       edits.push({
-        start: lastEnd,
-        end: lastEnd,
-        text: this.lineBreakAt(lastEnd) + renderEntries(Object.fromEntries(added), column, this.style),
+        start: offset,
+        end: offset,
+        text: this.lineBreakAt(offset) + renderEntries(pending, column, this.style),
       });
+      pending = {};
+    };
+    for (const [key, value] of Object.entries(target)) {
+      const line = lineOf.get(key);
+      if (line === undefined) pending[key] = value;
+      else if (line >= 0) insert(line);
     }
+    if (Object.keys(pending).length > 0 && column < 0) return null;
+    insert(lastEnd);
     return edits;
   }
 

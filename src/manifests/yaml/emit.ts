@@ -1,4 +1,5 @@
 import { Document, isScalar, visit, Scalar } from 'yaml';
+import { blockDocument } from './block-yaml.js';
 
 /**
  * YAML output that every consumer reads the same way: YAML 1.1-safe scalars (strings such as `no`,
@@ -13,18 +14,22 @@ export interface YamlLayout {
 }
 
 export function toYaml(value: unknown, layout: YamlLayout = {}): string {
+  const resolved = { indent: layout.indent ?? 2, indentSeq: layout.indentSeq ?? true };
+  return blockDocument(value, resolved) ?? toYamlWithLibrary(value, resolved);
+}
+
+/**
+ * The same output through the `yaml` package: for the values the block emitter declines (control
+ * characters, multi-line keys, scalars or empty collections at the root, …).
+ */
+export function toYamlWithLibrary(value: unknown, layout: Required<YamlLayout>): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value === 'string' && node.value.includes('\n')) node.type = Scalar.BLOCK_LITERAL;
     },
   });
-  return doc.toString({
-    lineWidth: 0,
-    minContentWidth: 0,
-    indent: layout.indent ?? 2,
-    indentSeq: layout.indentSeq ?? true,
-  });
+  return doc.toString({ lineWidth: 0, minContentWidth: 0, indent: layout.indent, indentSeq: layout.indentSeq });
 }
 
 /** Several objects as one multi-document YAML stream, each document opened with `---`. */
