@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
-
-await execute({ dir: import.meta.url });
+// The l5d CLI: oclif and the command classes bundled into dist/bundle by `npm run build`.
+const { run } = await import('../dist/bundle/run.js');
+await run();
