@@ -5,10 +5,12 @@
 // registry edit. Domain code stays behind dynamic import() in the commands and lands in chunks that
 // load only when that command runs.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const STARTUP_PACKAGES = ['@oclif/core', 'chalk'];
 const commandsDir = join(root, 'dist', 'commands');
 const outDir = join(root, 'dist', 'bundle');
 const entryDir = join(root, 'dist', '.bundle-entry');
@@ -56,9 +58,11 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  // client-node loads lazily from node_modules, only in commands that talk to a cluster;
+  // Bundle only what every invocation loads: oclif (hundreds of CommonJS files) and chalk (small,
+  // ESM). The domain's dependencies load from node_modules on demand, exactly as in the runtimes
+  // and tests (bundling CommonJS packages such as undici would also change their ESM interop).
   // typescript is only probed by oclif in development mode.
-  external: ['@kubernetes/client-node', 'typescript'],
+  external: [...Object.keys(dependencies).filter((name) => !STARTUP_PACKAGES.includes(name)), 'typescript'],
   banner: {
     js: "import { createRequire as __l5dCreateRequire } from 'node:module'; const require = __l5dCreateRequire(import.meta.url);",
   },

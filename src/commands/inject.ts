@@ -3,7 +3,6 @@ import { BaseCommand } from '../cli/base-command.js';
 import { colorFor } from '../cli/color.js';
 import { UsageError } from '../cli/errors.js';
 import { allInjectFlags } from '../manifests/inject/flags.js';
-import { injectSettings } from '../manifests/inject/settings.js';
 
 export default class Inject extends BaseCommand {
   static override summary = 'Add the Linkerd proxy to a Kubernetes config';
@@ -21,11 +20,12 @@ export default class Inject extends BaseCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Inject);
     if (!args.config) throw new UsageError('please specify a kubernetes resource file');
-    const [{ readInputs }, { runInject }, settings] = await Promise.all([
+    const [{ readInputs }, { runInject }, { injectSettings }] = await Promise.all([
       import('../manifests/inject/input.js'),
       import('../manifests/inject/pipeline.js'),
-      injectSettings(flags, this.root),
+      import('../manifests/inject/settings.js'),
     ]);
+    const settings = await injectSettings(flags, this.root);
     const sources = await readInputs(args.config);
     const out = runInject(sources, { ...settings, verbose: this.root.verbose, color: colorFor(process.stderr) });
     this.emit(out.stdout);
