@@ -2,11 +2,22 @@
 // calling each other through proxy-init rules and l5d proxies over mTLS.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeTransportHeader } from '../../src/runtime/proxy/protocol/transport-header.js';
 import { type Ca, Mesh, type Pod, createCa, identityName } from './netns-mesh.js';
+import {
+  assertForeignAnchorRefused,
+  assertGrpc,
+  assertMeshedHttp1,
+  assertNoReadablePayload,
+  assertOpaqueTcp,
+  assertPlaintextClient,
+  assertSpread,
+  assertWrongServerIdentityRefused,
+  describeLoss,
+  loadThrough,
+} from './scenarios.js';
 
 const isRoot = process.getuid?.() === 0;
 const ID_A = identityName('client-a');
@@ -119,18 +130,7 @@ describe(
     });
 
     it('carries HTTP/1 from A to B over mTLS, with A identified at B', async () => {
-      const r = await mesh.client<{ ok: number; bodies: Array<{ clientId: string; proto: string }> }>(a, {
-        mode: 'h1',
-        url: 'http://10.96.0.10/hello',
-        count: 10,
-      });
-      assert.equal(r.ok, 10, JSON.stringify(r));
-      assert.equal(r.bodies[0]?.clientId, ID_A);
-      const metrics = (await mesh.metrics(b1)) + (await mesh.metrics(b2));
-      assert.match(
-        metrics,
-        new RegExp(`request_total\\{direction="inbound",[^}]*tls="true",client_id="${ID_A.replace(/\./g, '\\.')}"`),
-      );
+      await assertMeshedHttp1(mesh, a, 'http://10.96.0.10/hello', [b1, b2], ID_A);
       const metricsA = await mesh.metrics(a);
       assert.match(
         metricsA,
@@ -140,34 +140,11 @@ describe(
     });
 
     it('carries HTTP/2 with gRPC trailers', async () => {
-      const r = await mesh.client<{ ok: number; bodies: string[]; trailers: Array<Record<string, string>> }>(a, {
-        mode: 'h2',
-        url: 'http://10.96.0.11:81',
-        count: 5,
-      });
-      assert.equal(r.ok, 5, JSON.stringify(r));
-      assert.equal(r.trailers[0]?.['grpc-status'], '0');
-      assert.equal(JSON.parse(r.bodies[0] ?? '{}').clientId, ID_A);
-      assert.match(
-        await mesh.metrics(b1),
-        /response_total\{direction="inbound",[^}]*status_code="200",classification="success",grpc_status="0"/,
-      );
+      await assertGrpc(mesh, a, 'http://10.96.0.11:81', [b1], ID_A);
     });
 
     it('carries raw TCP (opaque) over mTLS', async () => {
-      const r = await mesh.client<{ data: string }>(a, {
-        mode: 'tcp',
-        host: '10.96.0.12',
-        port: 9000,
-        send: 'ping-over-tcp\n',
-        expect: 'ping-over-tcp',
-      });
-      assert.match(r.data, /hello from b1/);
-      assert.match(r.data, /ping-over-tcp/);
-      assert.match(
-        await mesh.metrics(b1),
-        /tcp_open_total\{direction="inbound",peer="src",target_addr="10\.77\.0\.\d+:4143",[^}]*tls="true",client_id="client-a\./,
-      );
+      await assertOpaqueTcp(mesh, a, { host: '10.96.0.12', port: 9000 }, [b1], ID_A);
     });
 
     it('keeps TCP half-open: the server answers after the client has closed its side', async () => {
@@ -196,17 +173,7 @@ describe(
     });
 
     it('lets an unmeshed client reach B in plaintext', async () => {
-      const r = await mesh.client<{ ok: number; bodies: Array<{ pod: string; clientId: unknown }> }>(plain, {
-        mode: 'h1',
-        url: `http://${b1.ip}:8080/plain`,
-        count: 3,
-      });
-      assert.equal(r.ok, 3, JSON.stringify(r));
-      assert.equal(r.bodies[0]?.clientId, null);
-      assert.match(
-        await mesh.metrics(b1),
-        /request_total\{direction="inbound",[^}]*tls="no_identity",no_tls_reason="no_tls_from_remote"/,
-      );
+      await assertPlaintextClient(mesh, plain, b1);
     });
 
     it('enforces the all-authenticated default policy: 403 in plaintext, 200 over mTLS', async () => {
@@ -233,55 +200,17 @@ describe(
     });
 
     it('refuses plaintext on the inbound port and shows no readable payload on the wire', async () => {
-      const probe = await mesh.client<{ data: string }>(plain, {
-        mode: 'plainProbe',
-        host: b1.ip,
-        port: 4143,
-        send: 'GET / HTTP/1.1\r\nhost: x\r\n\r\n',
+      await assertNoReadablePayload(mesh, {
+        server: b1,
+        meshed: a,
+        meshedUrl: 'http://10.96.0.14',
+        plain,
+        capture: { ns: b1.ns, iface: 'eth0' },
       });
-      assert.equal(probe.data, '');
-      const pcap = join(mesh.dir, 'b1.pcap');
-      const capture = spawn(
-        'ip',
-        ['netns', 'exec', b1.ns, 'tcpdump', '-i', 'eth0', '-U', '-s', '0', '-w', pcap, 'tcp'],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      // tcpdump reports "listening on eth0" once the capture runs.
-      await new Promise<void>((resolve) => {
-        let err = '';
-        capture.stderr?.on('data', (d: Buffer) => {
-          err += d.toString();
-          if (err.includes('listening on')) resolve();
-        });
-      });
-      const secret = 'SECRET-PAYLOAD-7f3a9c';
-      const meshed = await mesh.client<{ ok: number }>(a, {
-        mode: 'h1',
-        url: `http://10.96.0.14/${secret}`,
-        count: 4,
-        method: 'POST',
-        body: secret,
-      });
-      assert.equal(meshed.ok, 4);
-      const control = 'PLAINTEXT-CONTROL-51d2';
-      await mesh.client(plain, { mode: 'h1', url: `http://${b1.ip}:8080/${control}`, count: 1 });
-      await new Promise((r) => setTimeout(r, 1000));
-      capture.kill('SIGINT');
-      await new Promise((r) => capture.once('exit', r));
-      const bytes = readFileSync(pcap).toString('latin1');
-      assert.ok(bytes.includes(control), 'the capture must see plaintext traffic (control)');
-      assert.ok(!bytes.includes(secret), 'meshed payload must not be readable on the wire');
     });
 
     it('refuses a peer presenting the wrong identity', async () => {
-      const r = await mesh.client<{
-        ok: number;
-        statuses: Record<string, number>;
-        headers: Array<Record<string, string>>;
-      }>(a, { mode: 'h1', url: 'http://10.96.0.30/', count: 2 });
-      assert.equal(r.ok, 0);
-      assert.equal(r.statuses['502'], 2, JSON.stringify(r));
-      assert.match(r.headers[0]?.['l5d-proxy-error'] ?? '', /certificate does not match TLS identity/);
+      await assertWrongServerIdentityRefused(mesh, a, 'http://10.96.0.30/');
     });
 
     it("serves a peer's HTTP/1 → HTTP/2 upgrade (l5d-orig-proto) to an HTTP/1 app", async () => {
@@ -313,69 +242,36 @@ describe(
     });
 
     it('refuses a client certificate from another trust anchor', async () => {
-      const other = await createCa('other-root');
-      const forged = await other.issue(ID_A);
-      const certFile = join(mesh.dir, 'forged.pem');
-      const keyFile = join(mesh.dir, 'forged.key');
-      const caFile = join(mesh.dir, 'ca.pem');
-      writeFileSync(certFile, forged.certPem);
-      writeFileSync(keyFile, forged.keyPem);
-      writeFileSync(caFile, ca.certPem);
-      const headerHex = encodeTransportHeader({ port: 8080, sessionProtocol: 'http1' }).toString('hex');
-      const probe = {
-        mode: 'tlsProbe',
-        host: b1.ip,
-        port: 4143,
-        sni: ID_B,
-        cert: certFile,
-        key: keyFile,
-        ca: caFile,
-        headerHex,
-      };
-      const refused = await mesh.client<{ data: string }>(plain, probe);
-      assert.doesNotMatch(refused.data, /HTTP\/1\.1 200/);
-      // The same probe with a certificate from the right CA is answered (so the refusal is the CA's doing).
+      const forged = await (await createCa('other-root')).issue(ID_A);
       const genuine = await ca.issue(ID_A);
-      writeFileSync(certFile, genuine.certPem);
-      writeFileSync(keyFile, genuine.keyPem);
-      const accepted = await mesh.client<{ data: string }>(plain, probe);
-      assert.match(accepted.data, /HTTP\/1\.1 200/);
+      await assertForeignAnchorRefused(mesh, {
+        from: plain,
+        server: b1,
+        sni: ID_B,
+        anchorPem: ca.certPem,
+        foreign: forged,
+        genuine,
+      });
     });
 
-    it('spreads load over two replicas and loses < 0.1 % when one is shut down mid-load', async () => {
-      const spread = await mesh.client<{ ok: number; pods: Record<string, number> }>(a, {
-        mode: 'h1',
-        url: 'http://10.96.0.10/spread',
-        count: 400,
-        concurrency: 4,
-      });
-      assert.equal(spread.ok, 400, JSON.stringify(spread));
-      assert.ok((spread.pods['b1'] ?? 0) > 60 && (spread.pods['b2'] ?? 0) > 60, JSON.stringify(spread.pods));
-
-      const total = 3000;
-      const load = mesh.client<{
-        ok: number;
-        failed: number;
-        pods: Record<string, number>;
-        errors: string[];
-        statuses: Record<string, number>;
-      }>(a, {
-        mode: 'h1',
+    it('spreads load over two replicas and loses < 0.1 % when one is shut down mid-load', async (t) => {
+      await assertSpread(mesh, a, 'http://10.96.0.10/spread', [b1, b2]);
+      const outcome = await loadThrough(mesh, {
+        client: a,
         url: 'http://10.96.0.10/load',
-        count: total,
+        total: 3000,
         concurrency: 4,
+        afterMs: 1500,
+        disrupt: async () => {
+          // Pod deletion: SIGTERM to B2's proxy; the endpoint disappears from discovery shortly after.
+          b2.proxy?.kill('SIGTERM');
+          await new Promise((r) => setTimeout(r, 200));
+          mesh.writeDiscovery(a, { ...discoveryA, '10.96.0.10:80': { endpoints: [endpoint(b1, 8080, ID_B)] } });
+        },
       });
-      await new Promise((r) => setTimeout(r, 1500));
-      // Pod deletion: SIGTERM to B2's proxy; the endpoint disappears from discovery shortly after.
-      b2.proxy?.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 200));
-      mesh.writeDiscovery(a, { ...discoveryA, '10.96.0.10:80': { endpoints: [endpoint(b1, 8080, ID_B)] } });
-      const r = await load;
-      assert.ok(
-        r.failed / total < 0.001,
-        `lost ${r.failed}/${total}: ${JSON.stringify(r.errors)} ${JSON.stringify(r.statuses)}`,
-      );
-      assert.ok((r.pods['b2'] ?? 0) > 0, 'b2 served part of the load before it was stopped');
+      t.diagnostic(`graceful (SIGTERM): ${describeLoss(outcome)}`);
+      assert.ok(outcome.failed / outcome.total < 0.001, describeLoss(outcome));
+      assert.ok((outcome.result.pods['b2'] ?? 0) > 0, 'b2 served part of the load before it was stopped');
     });
   },
 );

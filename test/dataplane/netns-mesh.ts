@@ -98,9 +98,10 @@ export interface ProxySpec {
   trustAnchorsPem: string;
   /** Written to the static cert file now, or later with installCert(). */
   certPem?: string;
-  /** Static discovery; without it (and with `csrDer`) the proxy uses the controllers. */
+  /** Static discovery; without it the proxy uses the destination controller. */
   discovery?: Record<string, unknown>;
-  /** Certify mode: the CSR and ServiceAccount token given to the identity controller. */
+  /** Certify mode (identity controller): the CSR and ServiceAccount token; without a CSR the
+   * certificate is read from a file (`certPem` / installCert()). */
   csrDer?: Uint8Array;
   token?: string;
   env?: Record<string, string>;
@@ -220,12 +221,12 @@ export class Mesh {
     sh(['chown', '-R', `${PROXY_UID}:${PROXY_UID}`, idDir]);
     if (spec.discovery) this.writeDiscovery(pod, spec.discovery);
     if (spec.certPem) this.installCert(pod, spec.certPem);
-    const staticEnv: Record<string, string> = spec.discovery
-      ? {
-          L5D_PROXY_STATIC_IDENTITY_CERT: join(pod.dir, 'cert.pem'),
-          L5D_PROXY_STATIC_DISCOVERY: join(pod.dir, 'discovery.json'),
-        }
-      : {};
+    // Without a CSR the certificate comes from a file; without static discovery, from the
+    // destination controller.
+    const staticEnv: Record<string, string> = {
+      ...(spec.csrDer ? {} : { L5D_PROXY_STATIC_IDENTITY_CERT: join(pod.dir, 'cert.pem') }),
+      ...(spec.discovery ? { L5D_PROXY_STATIC_DISCOVERY: join(pod.dir, 'discovery.json') } : {}),
+    };
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       LINKERD2_PROXY_LOG: 'warn,linkerd=info',

@@ -8,18 +8,39 @@ import { forwardableHeaders } from './headers.js';
 /** An error that happened before the connection was established: the request was not sent. */
 export class NotSentError extends ProxyError {}
 
+/**
+ * The connection was reset or closed after the request may have been sent but before the
+ * response headers arrived (a peer that died, or a pooled connection the peer was closing).
+ */
+export class ConnectionLostError extends ProxyError {}
+
+const LOST = new Set(['ECONNRESET', 'EPIPE']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
 export function toProxyError(err: unknown, connected: boolean): ProxyError {
   if (err instanceof ProxyError) return err;
   const e = err as NodeJS.ErrnoException;
   const message = e.message ?? String(err);
   if (e.code === 'ETIMEDOUT_CONNECT') return new NotSentError('connect_timeout', `connect timed out`);
   if (!connected) return new NotSentError('io', message);
+  if (LOST.has(e.code ?? '')) return new ConnectionLostError('io', message);
   return new ProxyError('io', message);
 }
 
 /**
+ * Whether a request whose exchange failed with `err` (before any response) may be sent again,
+ * to any endpoint: a bodiless request that was never sent, or a bodiless idempotent one whose
+ * connection was lost before the response (RFC 9110 §9.2.2). Bodies are streamed, not kept.
+ */
+export function mayResend(err: unknown, method: string | undefined, bodyless: boolean): boolean {
+  if (!bodyless) return false;
+  if (err instanceof NotSentError) return true;
+  return err instanceof ConnectionLostError && IDEMPOTENT.has(method ?? '');
+}
+
+/**
  * Sends `req` to `agent`'s upstream. `bodyless` requests are not piped, so the same request can
- * be sent again when the first attempt was never connected.
+ * be sent again after a failed attempt (see mayResend).
  */
 export function sendH1(
   req: http.IncomingMessage,

@@ -5,7 +5,7 @@ import net from 'node:net';
 import type { Discovery } from '../discovery/discovery.js';
 import { forwardableHeaders, hasBody } from '../http/headers.js';
 import { DialAgent } from '../http/dial-agent.js';
-import { NotSentError, relayH1Response, sendH1, toProxyError } from '../http/h1.js';
+import { ConnectionLostError, NotSentError, mayResend, relayH1Response, sendH1, toProxyError } from '../http/h1.js';
 import { type H2Runtime, loadH2 } from '../http/h2-runtime.js';
 import type { Logger } from '../log.js';
 import {
@@ -40,7 +40,8 @@ interface Target {
 }
 
 const DROP_FROM_PEER = ['l5d-proxy-error', 'l5d-proxy-connection'];
-const MAX_CONNECT_ATTEMPTS = 3;
+/** Attempts per connection (TCP) or request (HTTP/1) when the peer was not reached or was lost. */
+const MAX_SEND_ATTEMPTS = 3;
 
 export class Outbound {
   private readonly targets = new Map<string, Target>();
@@ -200,7 +201,7 @@ export class Outbound {
       if (!ok) {
         ep.connectFailed();
         upstream.destroy();
-        if (attempt < MAX_CONNECT_ATTEMPTS && !socket.destroyed) continue;
+        if (attempt < MAX_SEND_ATTEMPTS && !socket.destroyed) continue;
         socket.destroy();
         return;
       }
@@ -268,10 +269,10 @@ export class Outbound {
         } catch (err) {
           ep.ewma.pending--;
           const e = toProxyError(err, true);
-          if (err instanceof NotSentError) {
-            ep.connectFailed();
-            if (bodyless && attempt < MAX_CONNECT_ATTEMPTS) continue;
-          }
+          // Refused or dropped: reconnect backoff, so a retry skips the other (maybe equally dead)
+          // pooled connections to this endpoint.
+          if (err instanceof NotSentError || err instanceof ConnectionLostError) ep.connectFailed();
+          if (attempt < MAX_SEND_ATTEMPTS && mayResend(err, req.method, bodyless)) continue;
           ep.breaker?.record(false);
           this.metrics.request(ep.requestKey);
           this.metrics.response(
