@@ -1,8 +1,9 @@
 // Data-plane benchmark in network namespaces (root): requests/s and latency for direct
 // app-to-app, through one proxy (inbound, plaintext) and through two proxies with mTLS (the
-// e2e topology); opaque TCP throughput; proxy RSS idle and under load.
+// e2e topology); opaque TCP throughput; proxy RSS idle and under load, next to a bare Node
+// process started alongside, and PASS/FAIL against the idle target.
 // Run: npm run build && node --import tsx bench/proxy-bench.ts
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Mesh, type Pod, REPO, createCa, identityName } from '../test/dataplane/netns-mesh.js';
@@ -10,6 +11,9 @@ import { Mesh, type Pod, REPO, createCa, identityName } from '../test/dataplane/
 process.env['L5D_DATAPLANE_USE_DIST'] ??= '1';
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 5000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const IDLE_TARGET_MIB = 45;
+/** V8's memory reducer first runs 8 s after start-up and returns the young generation's pages. */
+const SETTLE_MS = 10_000;
 
 interface HttpResult {
   requests: number;
@@ -38,17 +42,26 @@ function run<T>(pod: Pod, cmd: Record<string, unknown>): Promise<T> {
   });
 }
 
-function rssKiB(pod: Pod): { rss: number; hwm: number; anon: number } {
-  const pid = pod.proxy?.pid;
+interface Rss {
+  rss: number;
+  hwm: number;
+  anon: number;
+  file: number;
+}
+
+function rssKiB(pid: number | undefined): Rss {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (n: string): number => Number(new RegExp(`${n}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: field('VmRSS'), hwm: field('VmHWM'), anon: field('RssAnon') };
+  return { rss: field('VmRSS'), hwm: field('VmHWM'), anon: field('RssAnon'), file: field('RssFile') };
 }
 
 const mib = (k: number): string => (k / 1024).toFixed(1);
+const breakdown = (r: Rss): string => `${mib(r.rss)} MiB (anon ${mib(r.anon)}, file ${mib(r.file)})`;
+const verdict = (r: Rss): string => (r.rss / 1024 <= IDLE_TARGET_MIB ? 'PASS' : 'FAIL');
 
 async function main(): Promise<void> {
   const mesh = new Mesh();
+  let bare: ChildProcess | undefined;
   try {
     const ca = await createCa('bench-root');
     const [a, b, c, client] = ['a', 'b', 'c', 'client'].map((n) => mesh.addPod(n)) as [Pod, Pod, Pod, Pod];
@@ -81,9 +94,16 @@ async function main(): Promise<void> {
       trustAnchorsPem: ca.certPem,
       discovery: {},
     });
+    // The baseline: what Node itself costs on this machine, started with the proxies.
+    bare = spawn('ip', ['netns', 'exec', c.ns, process.execPath, '-e', 'setInterval(() => {}, 1e9)'], {
+      stdio: 'ignore',
+    });
     await Promise.all([mesh.waitReady(a), mesh.waitReady(b)]);
+    const readyAt = Date.now();
     await new Promise((r) => setTimeout(r, 2000));
-    const idle = { a: rssKiB(a), b: rssKiB(b) };
+    const idle = { a: rssKiB(a.proxy?.pid), b: rssKiB(b.proxy?.pid), bare: rssKiB(bare.pid) };
+    await new Promise((r) => setTimeout(r, readyAt + SETTLE_MS - Date.now()));
+    const settled = { a: rssKiB(a.proxy?.pid), b: rssKiB(b.proxy?.pid), bare: rssKiB(bare.pid) };
 
     const load = (pod: Pod, url: string): Promise<HttpResult> =>
       run<HttpResult>(pod, {
@@ -103,7 +123,7 @@ async function main(): Promise<void> {
     const directLat = await latency(client, `http://${c.ip}:8080/`);
     const oneHopLat = await latency(client, `http://${b.ip}:8080/`);
     const twoHopsLat = await latency(a, 'http://10.96.0.10/');
-    const loaded = { a: rssKiB(a), b: rssKiB(b) };
+    const loaded = { a: rssKiB(a.proxy?.pid), b: rssKiB(b.proxy?.pid) };
     const tcpDirect = await run<{ gbitPerSec: number }>(client, {
       mode: 'tcp',
       host: c.ip,
@@ -125,11 +145,14 @@ async function main(): Promise<void> {
       row('one proxy (inbound, plain)', oneHop, oneHopLat),
       row('two proxies (mTLS)', twoHops, twoHopsLat),
       `opaque TCP: direct ${tcpDirect.gbitPerSec} Gbit/s, two proxies mTLS ${tcpMesh.gbitPerSec} Gbit/s (x${(tcpMesh.gbitPerSec / tcpDirect.gbitPerSec).toFixed(2)})`,
-      `proxy RSS idle: A ${mib(idle.a.rss)} MiB (anon ${mib(idle.a.anon)}), B ${mib(idle.b.rss)} MiB (anon ${mib(idle.b.anon)})`,
+      `bare node RSS: ${breakdown(idle.bare)} at +2 s, ${breakdown(settled.bare)} at +${SETTLE_MS / 1000} s`,
+      `proxy RSS idle +2 s after ready: A ${breakdown(idle.a)} ${verdict(idle.a)}, B ${breakdown(idle.b)} ${verdict(idle.b)} (target ≤ ${IDLE_TARGET_MIB} MiB)`,
+      `proxy RSS idle +${SETTLE_MS / 1000} s (settled): A ${breakdown(settled.a)} ${verdict(settled.a)}, B ${breakdown(settled.b)} ${verdict(settled.b)}`,
       `proxy RSS after load: A ${mib(loaded.a.rss)} MiB (peak ${mib(loaded.a.hwm)}), B ${mib(loaded.b.rss)} MiB (peak ${mib(loaded.b.hwm)})`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
+    bare?.kill();
     mesh.destroy();
   }
 }

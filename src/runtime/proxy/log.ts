@@ -22,7 +22,6 @@ export function parseLogFilter(filter: string): Level {
 
 export class Logger {
   private level: Level;
-  private readonly started = performance.now();
 
   constructor(
     private filterText: string,
@@ -60,7 +59,9 @@ export class Logger {
       );
       return;
     }
-    const secs = (performance.now() - this.started) / 1000;
+    // Seconds since process start, as linkerd2-proxy's uptime timer prints. process.uptime()
+    // rather than the `performance` global, which would load perf_hooks in an idle proxy.
+    const secs = process.uptime();
     const [whole, frac = ''] = secs.toFixed(6).split('.');
     const extra = Object.entries(fields)
       .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)

@@ -1,6 +1,7 @@
 // The admin server on 4191 (spec proxy §7).
 import http from 'node:http';
 import type { Logger } from '../log.js';
+import { httpDate } from './http-date.js';
 
 export interface AdminDeps {
   isReady: () => boolean;
@@ -31,6 +32,9 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 export function handleAdmin(deps: AdminDeps): http.RequestListener {
   return (req, res) => {
+    // Probes arrive every few seconds: keep Node's Date#toUTCString (and ICU) out of them.
+    res.sendDate = false;
+    res.setHeader('date', httpDate(Date.now()));
     const url = new URL(req.url ?? '/', 'http://admin');
     const local = isLocalhost(req.socket.remoteAddress);
     switch (url.pathname) {
