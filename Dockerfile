@@ -3,6 +3,8 @@
 #   docker build --target controller -t ghcr.io/l5d/controller:<version> .
 #   docker build --target proxy      -t ghcr.io/l5d/proxy:<version> .
 #   docker build --target debug      -t ghcr.io/l5d/debug:<version> .
+# test/unit/dockerfile.test.ts checks that every program and file referenced here exists or is
+# produced by `npm run build`.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -12,31 +14,42 @@ WORKDIR /src
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY . .
+# Only the build's inputs: a plain `COPY . .` would drag the host's node_modules, dist and
+# native/build (stale outputs) and the working notes into the image.
+COPY tsconfig.base.json tsconfig.build.json ./
+COPY native/binding.gyp native/orig_dst.cc ./native/
+COPY scripts ./scripts
+COPY src ./src
+COPY bin ./bin
 RUN npm run build && npm prune --omit=dev
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /opt/l5d
+# package.json carries "type": "module", which makes dist/**/*.js ES modules.
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/bin ./bin
 
 FROM runtime AS controller
-# The chart runs the policy controller as `/linkerd-policy-controller`; keep that path.
-RUN printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-policy-controller.js "$@"\n' > /linkerd-policy-controller \
- && chmod 0755 /linkerd-policy-controller
+# The policy controller is not yet part of the image (bin/l5d-policy-controller.js is not implemented).
 USER 2103
 ENTRYPOINT ["node", "/opt/l5d/bin/l5d-controller.js"]
 
 FROM runtime AS proxy
-# proxy-init drives iptables (nft and legacy back ends) from the linkerd-init container.
-RUN apt-get update && apt-get install -y --no-install-recommends iptables && rm -rf /var/lib/apt/lists/* \
+# SO_ORIGINAL_DST addon; dist/runtime/proxy loads it from <root>/native/build/Release.
+COPY --from=build /src/native/build/Release/orig_dst.node ./native/build/Release/orig_dst.node
+# proxy-init drives iptables (nft and legacy back ends) from the linkerd-init container, which runs
+# as UID 65534 by default: as upstream, the xtables binaries carry NET_ADMIN/NET_RAW file capabilities.
+RUN apt-get update && apt-get install -y --no-install-recommends iptables libcap2-bin \
+ && setcap cap_net_raw,cap_net_admin+eip /usr/sbin/xtables-legacy-multi \
+ && setcap cap_net_raw,cap_net_admin+eip /usr/sbin/xtables-nft-multi \
+ && apt-get purge -y --auto-remove libcap2-bin && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /usr/lib/linkerd \
  && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-proxy-init.js "$@"\n' > /usr/lib/linkerd/linkerd2-proxy-init \
  && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-await.js "$@"\n' > /usr/lib/linkerd/linkerd-await \
- && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-proxy-init.js network-validator "$@"\n' > /usr/lib/linkerd/linkerd2-network-validator \
+ && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-network-validator.js "$@"\n' > /usr/lib/linkerd/linkerd2-network-validator \
  && chmod 0755 /usr/lib/linkerd/*
 USER 2102
 ENTRYPOINT ["node", "/opt/l5d/bin/l5d-proxy.js"]

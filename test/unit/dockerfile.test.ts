@@ -1,0 +1,214 @@
+// The Dockerfile, read the way `docker build` would: every program an image runs exists in the
+// repo, every file copied out of the build stage is an input or something `npm run build` makes,
+// and the paths the sidecar manifests exec exist in the proxy image.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { AWAIT_BINARY } from '../../src/manifests/sidecar/proxy-container.js';
+import { NETWORK_VALIDATOR_BINARY, PROXY_INIT_BINARY } from '../../src/manifests/sidecar/init-container.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+interface Stage {
+  name: string;
+  instructions: Instruction[];
+}
+
+function parseDockerfile(text: string): Stage[] {
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  const stages: Stage[] = [];
+  for (const line of lines) {
+    const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    if (keyword.toUpperCase() === 'FROM') {
+      stages.push({ name: /\bAS\s+(\S+)/i.exec(args)?.[1] ?? '', instructions: [] });
+    } else if (stages.length > 0) {
+      stages.at(-1)?.instructions.push({ keyword: keyword.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+
+interface Copy {
+  from?: string;
+  sources: string[];
+  dest: string;
+}
+
+function copiesOf(stage: Stage): Copy[] {
+  return stage.instructions
+    .filter((i) => i.keyword === 'COPY')
+    .map((i) => {
+      const words = i.args.split(/\s+/);
+      const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
+      const paths = words.filter((w) => !w.startsWith('--'));
+      return { ...(from ? { from } : {}), sources: paths.slice(0, -1), dest: paths.at(-1) ?? '' };
+    });
+}
+
+const stages = parseDockerfile(read('Dockerfile'));
+const stage = (name: string): Stage => stages.find((s) => s.name === name) ?? assert.fail(`no stage ${name}`);
+const build = stage('build');
+const BUILD_DIR = build.instructions.find((i) => i.keyword === 'WORKDIR')?.args ?? '/';
+
+/** The commands `npm run build` runs, with nested `npm run X` expanded. */
+function buildCommands(script = 'build'): string[] {
+  const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+  const body = scripts[script] ?? assert.fail(`package.json has no "${script}" script`);
+  return body.split('&&').flatMap((part) => {
+    const nested = /^npm run ([\w:-]+)/.exec(part.trim());
+    return nested?.[1] ? buildCommands(nested[1]) : [part.trim()];
+  });
+}
+
+/** Paths (relative to the build directory) that the build stage copies in from the context. */
+function buildInputs(): string[] {
+  return copiesOf(build)
+    .filter((c) => c.from === undefined)
+    .flatMap((c) =>
+      c.sources.map((src) =>
+        c.dest.endsWith('/') && c.sources.length > 1
+          ? posix.join(c.dest, posix.basename(src))
+          : c.dest === './'
+            ? src
+            : c.dest,
+      ),
+    )
+    .map((p) => posix.normalize(p).replace(/^\.\//, '').replace(/\/$/, ''));
+}
+
+const isInput = (path: string): boolean =>
+  buildInputs().some((input) => path === input || path.startsWith(`${input}/`));
+
+/** What `npm run build` produces, derived from its configuration rather than listed by hand. */
+function buildOutputs(): string[] {
+  const outputs: string[] = [];
+  const commands = buildCommands();
+  const tsc = commands.find((c) => /^tsc -p (\S+)/.test(c));
+  if (tsc) {
+    const config = JSON.parse(read(/^tsc -p (\S+)/.exec(tsc)?.[1] ?? '')) as { compilerOptions: { outDir: string } };
+    outputs.push(posix.normalize(config.compilerOptions.outDir));
+  }
+  const gyp = commands.find((c) => /^node-gyp rebuild -C (\S+)/.test(c));
+  if (gyp) {
+    const dir = /^node-gyp rebuild -C (\S+)/.exec(gyp)?.[1] ?? '';
+    const { targets } = JSON.parse(read(join(dir, 'binding.gyp'))) as { targets: Array<{ target_name: string }> };
+    for (const t of targets) outputs.push(posix.join(dir, 'build', 'Release', `${t.target_name}.node`));
+  }
+  if (build.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))) outputs.push('node_modules');
+  return outputs;
+}
+
+test('the build stage copies in every input `npm run build` reads', () => {
+  const commands = buildCommands();
+  const tsconfigPath = /^tsc -p (\S+)/.exec(commands.find((c) => c.startsWith('tsc ')) ?? '')?.[1];
+  assert.ok(tsconfigPath, 'the build runs tsc');
+  const tsconfig = JSON.parse(read(tsconfigPath)) as { extends?: string; include: string[] };
+  const needed = [tsconfigPath, ...(tsconfig.extends ? [tsconfig.extends] : []), 'package.json', 'package-lock.json'];
+  needed.push(...tsconfig.include.map((glob) => glob.split('/')[0] ?? glob));
+  const gypDir = /^node-gyp rebuild -C (\S+)/.exec(commands.find((c) => c.startsWith('node-gyp')) ?? '')?.[1];
+  if (gypDir) {
+    const { targets } = JSON.parse(read(join(gypDir, 'binding.gyp'))) as { targets: Array<{ sources: string[] }> };
+    needed.push(join(gypDir, 'binding.gyp'), ...targets.flatMap((t) => t.sources.map((s) => join(gypDir, s))));
+  }
+  for (const command of commands) needed.push(...(command.match(/\bscripts\/[\w.-]+/g) ?? []));
+  for (const path of needed) {
+    assert.ok(existsSync(join(REPO, path)), `${path} does not exist`);
+    assert.ok(isInput(posix.normalize(path.replace(/^\.\//, ''))), `the build stage does not COPY ${path}`);
+  }
+});
+
+test('every COPY source exists in the repo or is produced by the build', () => {
+  for (const s of stages) {
+    for (const copy of copiesOf(s)) {
+      for (const src of copy.sources) {
+        if (copy.from === undefined) {
+          assert.ok(existsSync(join(REPO, src)), `${s.name}: COPY ${src}: not in the repo`);
+          continue;
+        }
+        assert.equal(copy.from, 'build', `${s.name}: COPY --from=${copy.from}`);
+        assert.ok(src.startsWith(`${BUILD_DIR}/`), `${s.name}: ${src} is outside ${BUILD_DIR}`);
+        const path = src.slice(BUILD_DIR.length + 1);
+        const made = buildOutputs().some((out) => path === out || path.startsWith(`${out}/`));
+        assert.ok(made || isInput(path), `${s.name}: ${src} is neither a build input nor a build output`);
+      }
+    }
+  }
+});
+
+/** `dist/...` modules a bin script imports, relative to the repo. */
+function distImportsOf(bin: string): string[] {
+  const text = read(bin);
+  const imports = [...text.matchAll(/import\s*\(?\s*['`](\.\.\/dist\/[^'`]+)['`]/g)].map((m) => m[1] ?? '');
+  return imports.flatMap((spec) => {
+    const path = posix.join('bin', spec);
+    if (!path.includes('${')) return [path];
+    // A per-component entry point (l5d-controller): expand it over the script's component list.
+    const names = /new Set\(\[([^\]]*)\]\)/.exec(text)?.[1]?.match(/'[^']+'/g) ?? [];
+    assert.ok(names.length > 0, `${bin}: cannot resolve ${spec}`);
+    return names.map((n) => path.replace(/\$\{\w+\}/, n.slice(1, -1)));
+  });
+}
+
+/** Modules made by build scripts rather than tsc, and the script that must run in `npm run build`. */
+const SCRIPT_OUTPUTS: Record<string, string> = { 'dist/runtime/proxy/bundle/': 'scripts/build-proxy.mjs' };
+
+test('every /opt/l5d/bin program the images run exists, and so do the modules it loads', () => {
+  const referenced = new Set(
+    stages.flatMap((s) =>
+      s.instructions.flatMap((i) => [...i.args.matchAll(/\/opt\/l5d\/(bin\/[\w.-]+\.js)/g)].map((m) => m[1] ?? '')),
+    ),
+  );
+  assert.ok(referenced.size >= 5, [...referenced].join(', '));
+  for (const bin of referenced) {
+    assert.ok(existsSync(join(REPO, bin)), `${bin} does not exist`);
+    for (const module of distImportsOf(bin)) {
+      const fromScript = Object.entries(SCRIPT_OUTPUTS).find(([dir]) => module.startsWith(dir));
+      if (fromScript) {
+        assert.ok(
+          buildCommands().some((c) => c.includes(fromScript[1])),
+          `${bin} loads ${module}, which only ${fromScript[1]} makes, but \`npm run build\` does not run it`,
+        );
+        continue;
+      }
+      const source = module.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+      assert.ok(existsSync(join(REPO, source)), `${bin} loads ${module}, but ${source} does not exist`);
+    }
+  }
+});
+
+test('the proxy image has every /usr/lib/linkerd program the sidecar manifests exec', () => {
+  const created = stage('proxy')
+    .instructions.filter((i) => i.keyword === 'RUN')
+    .flatMap((i) => [
+      ...i.args.matchAll(/exec node (\/opt\/l5d\/bin\/[\w.-]+\.js)[^>]*> (\/usr\/lib\/linkerd\/[\w.-]+)/g),
+    ])
+    .map((m) => ({ path: m[2], bin: m[1] }));
+  assert.deepEqual(Object.fromEntries(created.map((c) => [c.path, c.bin])), {
+    [PROXY_INIT_BINARY]: '/opt/l5d/bin/l5d-proxy-init.js',
+    [AWAIT_BINARY]: '/opt/l5d/bin/l5d-await.js',
+    [NETWORK_VALIDATOR_BINARY]: '/opt/l5d/bin/l5d-network-validator.js',
+  });
+});
+
+test('the proxy image ships the SO_ORIGINAL_DST addon where dist/runtime/proxy looks for it', () => {
+  const source = read('src/runtime/proxy/net/orig-dst.ts');
+  const segments = [...(/ADDON_PATH = join\(([\s\S]*?)\);/.exec(source)?.[1] ?? '').matchAll(/'([^']+)'/g)].map(
+    (m) => m[1] ?? '',
+  );
+  // Resolved from dist/runtime/proxy/net, the compiled location of orig-dst.ts.
+  const expected = posix.join('/opt/l5d/dist/runtime/proxy/net', ...segments);
+  const workdir = stage('runtime').instructions.find((i) => i.keyword === 'WORKDIR')?.args ?? '';
+  const shipped = copiesOf(stage('proxy')).map((c) => posix.join(workdir, c.dest));
+  assert.ok(shipped.includes(expected), `the proxy stage does not COPY ${expected} (has ${shipped.join(', ')})`);
+});
