@@ -22,31 +22,3 @@ export function validateCheckFlags(flags: ModeFlags): string | undefined {
   }
   return problem === undefined ? undefined : PREFIX + problem;
 }
-
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go `time.ParseDuration` syntax (`5m0s`, `1.5h`, `300ms`), in milliseconds. */
-export function parseGoDuration(text: string): number {
-  const invalid = (): Error => new Error(`time: invalid duration "${text}"`);
-  const m = /^([-+]?)(.*)$/.exec(text);
-  const body = m?.[2] ?? '';
-  if (body === '0') return 0;
-  if (body === '') throw invalid();
-  let total = 0;
-  let rest = body;
-  while (rest !== '') {
-    const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/.exec(rest);
-    if (!part?.[1] || !part[2]) throw invalid();
-    total += Number(part[1]) * (UNIT_MS[part[2]] ?? 0);
-    rest = rest.slice(part[0].length);
-  }
-  return m?.[1] === '-' ? -total : total;
-}

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { UsageError } from '../cli/errors.js';
 import { extensionCheckFlags } from '../checks/extensions.js';
-import { parseGoDuration, validateCheckFlags, type OutputFormat } from '../checks/flags.js';
+import { validateCheckFlags, type OutputFormat } from '../checks/flags.js';
+import { parseGoDuration } from '../util/go-duration.js';
 import { L5D_VERSION } from '../version.js';
 
 export default class Check extends BaseCommand {

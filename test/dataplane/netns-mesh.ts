@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { encodePem } from '../../src/util/pem.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -22,14 +23,6 @@ export function sh(args: string[], allowFail = false): string {
   if (!allowFail && r.status !== 0)
     throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}${r.error?.message ?? ''}`);
   return r.stdout;
-}
-
-export function toPem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
 export interface Ca {
@@ -73,7 +66,7 @@ export async function createCa(name: string): Promise<Ca> {
         ],
       });
       const keyPkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', leafKeys.privateKey));
-      return { certPem: leaf.toString('pem') + '\n', keyPkcs8, keyPem: toPem('PRIVATE KEY', keyPkcs8) };
+      return { certPem: leaf.toString('pem') + '\n', keyPkcs8, keyPem: encodePem('PRIVATE KEY', keyPkcs8) };
     },
   };
 }

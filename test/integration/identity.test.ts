@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { Identity } from '../../src/proto/gen/identity_pb.js';
 import { controlTransport } from '../../src/runtime/clients/transport.js';
-import { IdentityClient, generateKeyAndCsr, toPem } from '../../src/runtime/clients/identity-client.js';
+import { IdentityClient, generateKeyAndCsr } from '../../src/runtime/clients/identity-client.js';
+import { encodePem } from '../../src/util/pem.js';
 import { eventually, freePort, startController, waitReady, type RunningController } from '../support/controllers.js';
 import { createTestPki, customCsr, type TestPki } from '../support/identity-pki.js';
 import { kubectl, run, startTestbed, type Testbed } from '../support/testbed.js';
@@ -108,8 +109,8 @@ describe('identity controller', () => {
       token: Buffer.from(tokens.web ?? ''),
       certificateSigningRequest: key.csrDer,
     });
-    const leafPem = toPem('CERTIFICATE', res.leafCertificate);
-    const chainPem = res.intermediateCertificates.map((d) => toPem('CERTIFICATE', d)).join('');
+    const leafPem = encodePem('CERTIFICATE', res.leafCertificate);
+    const chainPem = res.intermediateCertificates.map((d) => encodePem('CERTIFICATE', d)).join('');
     writeFileSync(join(dir, 'leaf.pem'), leafPem);
     writeFileSync(join(dir, 'chain.pem'), chainPem);
     const verify = await run('openssl', [
@@ -151,7 +152,7 @@ describe('identity controller', () => {
       servername: id('web'),
       ca: pki.anchorPem,
       key: votingKey.keyPem,
-      cert: toPem('CERTIFICATE', voting.leafCertificate) + chainPem,
+      cert: encodePem('CERTIFICATE', voting.leafCertificate) + chainPem,
       checkServerIdentity: (host, cert) => tls.checkServerIdentity(host, cert),
     });
     let body = '';

@@ -1,7 +1,7 @@
 // Test PKI for identity tests: a root trust anchor and an intermediate issuer, as `linkerd install`
 // would produce (ECDSA P-256).
 import { webcrypto } from 'node:crypto';
-import { toPem } from '../../src/runtime/clients/identity-client.js';
+import { encodePem } from '../../src/util/pem.js';
 import { x509 } from '../../src/runtime/identity/x509.js';
 
 export interface TestPki {
@@ -67,7 +67,7 @@ export async function createTestPki(
     rootKeys,
     anchorPem: anchor.toString('pem') + '\n',
     issuerCertPem: issuer.toString('pem') + '\n',
-    issuerKeyPem: toPem('PRIVATE KEY', keyDer),
+    issuerKeyPem: encodePem('PRIVATE KEY', keyDer),
     anchor,
     issuer,
   };

@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAwaitArgs, disabledReason } from '../../src/runtime/await/flags.js';
-import { parseDuration } from '../../src/runtime/await/duration.js';
-import { UsageError } from '../../src/runtime/await/clap-args.js';
+import { parseHelperDuration } from '../../src/runtime/shared/data-plane-duration.js';
+import { UsageError } from '../../src/runtime/shared/clap-command-line.js';
 import { waitUntilReady } from '../../src/runtime/await/ready.js';
 
 const RUN = join(import.meta.dirname, '..', '..', 'src', 'runtime', 'await', 'run.ts');
@@ -293,9 +293,9 @@ test('durations', () => {
     ['0', 0],
     ['0ms', 0],
   ];
-  for (const [text, ms] of cases) assert.equal(parseDuration(text), ms, text);
+  for (const [text, ms] of cases) assert.equal(parseHelperDuration(text), ms, text);
   for (const bad of ['120', 's', 'foobars', '', '-1s', '10 s', '5x', '1e3ms']) {
-    assert.throws(() => parseDuration(bad), /invalid duration/, bad);
+    assert.throws(() => parseHelperDuration(bad), /invalid duration/, bad);
   }
 });
 

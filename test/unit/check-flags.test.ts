@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseGoDuration, validateCheckFlags } from '../../src/checks/flags.js';
+import { validateCheckFlags } from '../../src/checks/flags.js';
+import { parseGoDuration } from '../../src/util/go-duration.js';
 
 const base = { pre: false, crds: false, proxy: false, linkerdCniEnabled: false, output: 'table' };
 const P = 'Validation error when executing check command: ';

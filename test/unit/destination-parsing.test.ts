@@ -11,7 +11,7 @@ import { parseHttp2Params } from '../../src/runtime/destination/http2-params.js'
 import { ipToProto, tcpAddress, tcpAddressToString } from '../../src/runtime/destination/net.js';
 import { parsePortList, portOfAddr } from '../../src/runtime/destination/ports.js';
 import { quantityMilli } from '../../src/runtime/destination/quantity.js';
-import { parseGoDuration, formatGoDuration } from '../../src/runtime/shared/duration.js';
+import { parseGoDuration, formatGoDuration } from '../../src/util/go-duration.js';
 import { FlagError, flag, parseGoFlags } from '../../src/runtime/shared/flags.js';
 import { UpdateSchema } from '../../src/proto/gen/destination_pb.js';
 import { CertifyRequestSchema } from '../../src/proto/gen/identity_pb.js';

@@ -194,38 +194,29 @@ describe('pod addresses', () => {
 });
 
 describe('endpoint sets', () => {
+  /** Port 80 of SERVICE, served by web-0 and web-1 (web-1 possibly not ready). */
+  const webPort80 = (v: ClusterView, web1Ready: boolean) =>
+    buildEndpointSet(
+      {
+        service: SERVICE,
+        slices: [
+          slice([
+            { ip: '10.0.0.1', pod: 'web-0' },
+            { ip: '10.0.0.2', pod: 'web-1', ...(web1Ready ? {} : { ready: false }) },
+          ]),
+        ],
+        requestedPort: 80,
+      },
+      CFG,
+      v,
+    );
+
   test('named target port, readiness, and diffs', () => {
     const pods = [meshedPod('web-0', '10.0.0.1'), meshedPod('web-1', '10.0.0.2')];
     const v = view(pods);
-    const first = buildEndpointSet(
-      {
-        service: SERVICE,
-        slices: [
-          slice([
-            { ip: '10.0.0.1', pod: 'web-0' },
-            { ip: '10.0.0.2', pod: 'web-1', ready: false },
-          ]),
-        ],
-        requestedPort: 80,
-      },
-      CFG,
-      v,
-    );
+    const first = webPort80(v, false);
     assert.deepEqual([...first.keys()], ['10.0.0.1:8080']);
-    const second = buildEndpointSet(
-      {
-        service: SERVICE,
-        slices: [
-          slice([
-            { ip: '10.0.0.1', pod: 'web-0' },
-            { ip: '10.0.0.2', pod: 'web-1' },
-          ]),
-        ],
-        requestedPort: 80,
-      },
-      CFG,
-      v,
-    );
+    const second = webPort80(v, true);
     const d1 = diffEndpointSets(first, second);
     assert.deepEqual(
       d1.add.map((a) => tcpAddressToString(a.addr)),
@@ -240,20 +231,7 @@ describe('endpoint sets', () => {
     );
     // A pod update (new resourceVersion) re-adds the address.
     pods[0] = meshedPod('web-0', '10.0.0.1', { rv: '2' });
-    const third = buildEndpointSet(
-      {
-        service: SERVICE,
-        slices: [
-          slice([
-            { ip: '10.0.0.1', pod: 'web-0' },
-            { ip: '10.0.0.2', pod: 'web-1' },
-          ]),
-        ],
-        requestedPort: 80,
-      },
-      CFG,
-      view(pods),
-    );
+    const third = webPort80(view(pods), true);
     assert.deepEqual(
       diffEndpointSets(second, third).add.map((a) => tcpAddressToString(a.addr)),
       ['10.0.0.1:8080'],

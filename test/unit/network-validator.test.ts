@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { UsageError } from '../../src/runtime/await/clap-args.js';
+import { UsageError } from '../../src/runtime/shared/clap-command-line.js';
 import { parseSocketAddress, parseValidatorArgs } from '../../src/runtime/network-validator/flags.js';
 import { createLogger, parseLogLevel } from '../../src/runtime/network-validator/log.js';
 import { generateToken, validate } from '../../src/runtime/network-validator/validate.js';

@@ -4,12 +4,12 @@ import { ConfigError, loadConfig } from '../../src/runtime/proxy/config/config.j
 import {
   cidrContains,
   parseCidr,
-  parseDuration,
   parsePortRanges,
   parseSocketAddr,
   parseDnsSuffixes,
   parseControlAddr,
 } from '../../src/runtime/proxy/config/formats.js';
+import { parseProxyDuration } from '../../src/runtime/shared/data-plane-duration.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const BASE = {
@@ -37,14 +37,14 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 test('durations follow the proxy format: units required except for 0, no spaces before the unit', () => {
-  assert.equal(parseDuration('10s'), 10_000);
-  assert.equal(parseDuration(' 100ms '), 100);
-  assert.equal(parseDuration('2m'), 120_000);
-  assert.equal(parseDuration('365d'), 365 * 86_400_000);
-  assert.equal(parseDuration('0'), 0);
-  assert.throws(() => parseDuration('10'));
-  assert.throws(() => parseDuration('1 ms'));
-  assert.throws(() => parseDuration('1.5s'));
+  assert.equal(parseProxyDuration('10s'), 10_000);
+  assert.equal(parseProxyDuration(' 100ms '), 100);
+  assert.equal(parseProxyDuration('2m'), 120_000);
+  assert.equal(parseProxyDuration('365d'), 365 * 86_400_000);
+  assert.equal(parseProxyDuration('0'), 0);
+  assert.throws(() => parseProxyDuration('10'));
+  assert.throws(() => parseProxyDuration('1 ms'));
+  assert.throws(() => parseProxyDuration('1.5s'));
 });
 
 test('socket addresses need brackets for IPv6 and reject names', () => {

@@ -1,9 +1,9 @@
 import type { CheckContext } from '../context.js';
 import { getRaw } from '../kube-api.js';
 import type { Category } from '../model.js';
+import { checkProxiesMatchCli, checkProxiesUpToDate } from '../proxy-versions.js';
 import { listItems } from '../object-lists.js';
-import { checkPodsRunning, podStatus, proxyVersion, type Pod } from '../pods.js';
-import { matchVersion } from '../versions.js';
+import { checkPodsRunning, podStatus, type Pod } from '../pods.js';
 
 export function controlPlaneProxy(ctx: CheckContext): Category {
   const ns = ctx.options.namespace;
@@ -29,30 +29,13 @@ export function controlPlaneProxy(ctx: CheckContext): Category {
         description: 'control plane proxies are up-to-date',
         hintAnchor: 'l5d-cp-proxy-version',
         warning: true,
-        run: async () => {
-          const channels = await ctx.latestChannels().catch(() => []);
-          if (channels.length === 0) throw new Error('unable to determine version channel');
-          const stale = (await running()).flatMap((pod) => {
-            const version = proxyVersion(pod);
-            try {
-              matchVersion(version, channels);
-              return [];
-            } catch {
-              return [`\n\t* ${pod.metadata?.name ?? ''} (${version})`];
-            }
-          });
-          if (stale.length > 0) throw new Error(`some proxies are not running the current version:${stale.join('')}`);
-        },
+        run: () => checkProxiesUpToDate(ctx.latestChannels, running),
       },
       {
         description: 'control plane proxies and cli versions match',
         hintAnchor: 'l5d-cp-proxy-cli-version',
         warning: true,
-        run: async () => {
-          const cli = ctx.options.cliVersion;
-          const odd = (await running()).find((pod) => proxyVersion(pod) !== cli);
-          if (odd) throw new Error(`${odd.metadata?.name ?? ''} running ${proxyVersion(odd)} but cli running ${cli}`);
-        },
+        run: () => checkProxiesMatchCli(ctx.options.cliVersion, running),
       },
     ],
   };

@@ -4,11 +4,11 @@ import { apiErrorText, getOrUndefined, getRaw } from '../kube-api.js';
 import { checkPodLabels, checkServiceAnnotations, checkServiceLabels } from '../labels.js';
 import { memoize } from '../memo.js';
 import type { Category } from '../model.js';
+import { checkProxiesMatchCli, checkProxiesUpToDate } from '../proxy-versions.js';
 import { listItems } from '../object-lists.js';
 import { opaquePortProblems } from '../opaque-ports.js';
-import { checkPodsRunning, podStatus, proxyVersion, type Pod } from '../pods.js';
+import { checkPodsRunning, podStatus, type Pod } from '../pods.js';
 import { checkTrustBundles } from '../trust-bundle.js';
-import { matchVersion } from '../versions.js';
 
 /** Pods and Services of `-n` (or every namespace). */
 function scope(ctx: CheckContext) {
@@ -74,29 +74,13 @@ export function linkerdDataPlane(ctx: CheckContext): Category {
         description: 'data plane is up-to-date',
         hintAnchor: 'l5d-data-plane-version',
         warning: true,
-        run: async () => {
-          const channels = await ctx.latestChannels().catch(() => []);
-          if (channels.length === 0) throw new Error('unable to determine version channel');
-          const stale = (await running()).flatMap((pod) => {
-            try {
-              matchVersion(proxyVersion(pod), channels);
-              return [];
-            } catch {
-              return [`\n\t* ${pod.metadata?.name ?? ''} (${proxyVersion(pod)})`];
-            }
-          });
-          if (stale.length > 0) throw new Error(`some proxies are not running the current version:${stale.join('')}`);
-        },
+        run: () => checkProxiesUpToDate(ctx.latestChannels, running),
       },
       {
         description: 'data plane and cli versions match',
         hintAnchor: 'l5d-data-plane-cli-version',
         warning: true,
-        run: async () => {
-          const cli = ctx.options.cliVersion;
-          const odd = (await running()).find((pod) => proxyVersion(pod) !== cli);
-          if (odd) throw new Error(`${odd.metadata?.name ?? ''} running ${proxyVersion(odd)} but cli running ${cli}`);
-        },
+        run: () => checkProxiesMatchCli(ctx.options.cliVersion, running),
       },
       {
         description: 'data plane pod labels are configured correctly',

@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { decodePemBlocks, encodePem } from './pem.js';
+import { decodePemBlocks, encodePem } from '../../util/pem.js';
 
 const KEY_FORMATS: Record<string, 'sec1' | 'pkcs1' | 'pkcs8'> = {
   'EC PRIVATE KEY': 'sec1',

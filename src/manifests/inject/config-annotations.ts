@@ -3,7 +3,8 @@ import type { Values } from '../values/types.js';
 import { isPlainObject, type JsonObject } from './json.js';
 import { mergeEnvByName } from '../sidecar/index.js';
 import { parseQuantity, wholeCores } from '../values/quantity.js';
-import { canonicalQuantity, parseGoDuration } from './units.js';
+import { goDurationNanos } from '../../util/go-duration.js';
+import { canonicalQuantity } from './units.js';
 
 const C = 'config.linkerd.io/';
 const ALPHA = 'config.alpha.linkerd.io/';
@@ -171,11 +172,11 @@ export function applyConfigAnnotations(
       else apply(v);
     });
   const milliseconds = (t: string): string | undefined => {
-    const ns = parseGoDuration(t);
+    const ns = goDurationNanos(t);
     return ns === undefined ? undefined : `${Math.floor(ns / 1e6)}ms`;
   };
   const seconds = (t: string): string | undefined => {
-    const ns = parseGoDuration(t);
+    const ns = goDurationNanos(t);
     return ns === undefined ? undefined : `${Math.floor(ns / 1e9)}s`;
   };
   const quantity = (t: string): string | undefined =>
@@ -268,7 +269,7 @@ export function applyConfigAnnotations(
   typed(
     `${C}close-wait-timeout`,
     (t) => {
-      const ns = parseGoDuration(t);
+      const ns = goDurationNanos(t);
       return ns === undefined ? undefined : Math.floor(ns / 1e9);
     },
     (v) => (values.proxyInit.closeWaitTimeoutSecs = v),

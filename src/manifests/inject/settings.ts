@@ -5,7 +5,7 @@ import { applyProxyFlags } from '../values/apply-proxy-flags.js';
 import { cliCreatedBy, defaultValues } from '../values/defaults.js';
 import { clusterValues } from './base-values.js';
 import type { InjectRun, OutputFormat } from './pipeline.js';
-import { formatGoDurationSeconds, parseGoDuration } from './units.js';
+import { formatGoDuration, goDurationNanos } from '../../util/go-duration.js';
 import { applyWorkloadFlags } from './workload-flags.js';
 
 /** Parsed `inject` flags, as oclif returns them. */
@@ -30,7 +30,7 @@ export async function injectSettings(
   root: RootOptions,
 ): Promise<Omit<InjectRun, 'verbose' | 'color'>> {
   if (flags.output !== 'yaml' && flags.output !== 'json') throw new Error(`unsupported format ${flags.output}`);
-  const closeWait = parseGoDuration(flags['close-wait-timeout']);
+  const closeWait = goDurationNanos(flags['close-wait-timeout']);
   if (closeWait === undefined) {
     throw new Error(
       `invalid argument "${flags['close-wait-timeout']}" for "--close-wait-timeout" flag: time: invalid duration`,
@@ -60,7 +60,7 @@ export async function injectSettings(
     createdBy: cliCreatedBy(),
     output: flags.output as OutputFormat,
     ...(closeWait > 0
-      ? { closeWaitTimeout: Number.isInteger(seconds) ? formatGoDurationSeconds(seconds) : flags['close-wait-timeout'] }
+      ? { closeWaitTimeout: Number.isInteger(seconds) ? formatGoDuration(seconds * 1000) : flags['close-wait-timeout'] }
       : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Flags } from '@oclif/core';
-import { formatGoDuration, parseGoDuration } from '../../runtime/shared/duration.js';
+import { formatGoDuration, parseGoDuration } from '../../util/go-duration.js';
 import { firstCertificatePem, parsePrivateKeyPem } from '../certs/parse.js';
 import { haValues } from '../values/defaults.js';
 import { deepMerge } from '../values/merge.js';

@@ -125,69 +125,66 @@ export function proxyInjectorWebhookConfig(values: Values, ctx: RenderContext): 
   };
 }
 
-export function spValidatorWebhookConfig(values: Values, ctx: RenderContext): KubeObject {
+/** A ValidatingWebhookConfiguration rule: creates and updates of `resources` in one API group. */
+function createOrUpdate(apiGroup: string, apiVersions: string[], resources: string[]): Record<string, unknown> {
+  return { operations: ['CREATE', 'UPDATE'], apiGroups: [apiGroup], apiVersions, resources };
+}
+
+/** The webhook configuration of one of the destination pod's validators. */
+function validatorWebhookConfig(
+  service: 'sp-validator' | 'policy-validator',
+  rules: Array<Record<string, unknown>>,
+  values: Values,
+  ctx: RenderContext,
+): KubeObject {
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingWebhookConfiguration',
-    metadata: webhookMeta('linkerd-sp-validator-webhook-config', 'sp-validator', 'destination', values, ctx),
+    metadata: webhookMeta(`linkerd-${service}-webhook-config`, service, 'destination', values, ctx),
     webhooks: [
       {
-        name: 'linkerd-sp-validator.linkerd.io',
-        namespaceSelector: values.profileValidator.namespaceSelector,
-        clientConfig: clientConfig('sp-validator', values, ctx),
+        name: `linkerd-${service}.linkerd.io`,
+        namespaceSelector: values[WEBHOOK_VALUE_KEYS[service]].namespaceSelector,
+        clientConfig: clientConfig(service, values, ctx),
         failurePolicy: values.webhookFailurePolicy,
         admissionReviewVersions: ['v1', 'v1beta1'],
-        rules: [
-          {
-            operations: ['CREATE', 'UPDATE'],
-            apiGroups: ['linkerd.io'],
-            apiVersions: ['v1alpha1', 'v1alpha2'],
-            resources: ['serviceprofiles'],
-          },
-        ],
+        rules,
         sideEffects: 'None',
       },
     ],
   };
 }
 
+export function spValidatorWebhookConfig(values: Values, ctx: RenderContext): KubeObject {
+  return validatorWebhookConfig(
+    'sp-validator',
+    [createOrUpdate('linkerd.io', ['v1alpha1', 'v1alpha2'], ['serviceprofiles'])],
+    values,
+    ctx,
+  );
+}
+
 export function policyValidatorWebhookConfig(values: Values, ctx: RenderContext): KubeObject {
-  return {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingWebhookConfiguration',
-    metadata: webhookMeta('linkerd-policy-validator-webhook-config', 'policy-validator', 'destination', values, ctx),
-    webhooks: [
-      {
-        name: 'linkerd-policy-validator.linkerd.io',
-        namespaceSelector: values.policyValidator.namespaceSelector,
-        clientConfig: clientConfig('policy-validator', values, ctx),
-        failurePolicy: values.webhookFailurePolicy,
-        admissionReviewVersions: ['v1', 'v1beta1'],
-        rules: [
-          {
-            operations: ['CREATE', 'UPDATE'],
-            apiGroups: ['policy.linkerd.io'],
-            apiVersions: ['*'],
-            resources: [
-              'authorizationpolicies',
-              'httplocalratelimitpolicies',
-              'httproutes',
-              'networkauthentications',
-              'meshtlsauthentications',
-              'serverauthorizations',
-              'servers',
-              'egressnetworks',
-            ],
-          },
-          {
-            operations: ['CREATE', 'UPDATE'],
-            apiGroups: ['gateway.networking.k8s.io'],
-            apiVersions: ['*'],
-            resources: ['httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes'],
-          },
+  return validatorWebhookConfig(
+    'policy-validator',
+    [
+      createOrUpdate(
+        'policy.linkerd.io',
+        ['*'],
+        [
+          'authorizationpolicies',
+          'httplocalratelimitpolicies',
+          'httproutes',
+          'networkauthentications',
+          'meshtlsauthentications',
+          'serverauthorizations',
+          'servers',
+          'egressnetworks',
         ],
-        sideEffects: 'None',
-      },
+      ),
+      createOrUpdate('gateway.networking.k8s.io', ['*'], ['httproutes', 'grpcroutes', 'tlsroutes', 'tcproutes']),
     ],
-  };
+    values,
+    ctx,
+  );
 }

@@ -1,6 +1,12 @@
 // linkerd-await's command line: `linkerd-await [OPTIONS] [-- CMD ARGS...]`.
-import { parseArgs, parsePort, UsageError, type OptionSpec } from './clap-args.js';
-import { DurationError, parseDuration } from './duration.js';
+import {
+  parseArgs,
+  parseDurationOption,
+  parsePort,
+  UsageError,
+  type Invocation,
+  type OptionSpec,
+} from '../shared/clap-command-line.js';
 
 export interface AwaitOptions {
   port: number;
@@ -12,8 +18,6 @@ export interface AwaitOptions {
   /** The command to run once the proxy is ready, with its arguments. */
   command?: { file: string; args: string[] };
 }
-
-export type AwaitInvocation = { kind: 'run'; options: AwaitOptions } | { kind: 'help' } | { kind: 'version' };
 
 const OPTIONS: OptionSpec[] = [
   { long: 'port', short: 'p', value: true },
@@ -45,7 +49,7 @@ Options:
 Set LINKERD_AWAIT_DISABLED (or LINKERD_DISABLED) to any non-empty value to skip the readiness check.
 `;
 
-export function parseAwaitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): AwaitInvocation {
+export function parseAwaitArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Invocation<AwaitOptions> {
   const { options, positionals } = parseArgs(argv, OPTIONS);
   if (options.has('help')) return { kind: 'help' };
   if (options.has('version')) return { kind: 'version' };
@@ -61,24 +65,15 @@ export function parseAwaitArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     kind: 'run',
     options: {
       port: parsePort('port', text('port') ?? '4191'),
-      backoffMs: durationOption('backoff', text('backoff') ?? '1s'),
+      backoffMs: parseDurationOption('backoff', text('backoff') ?? '1s'),
       ...(timeoutText === undefined
         ? {}
-        : { timeout: { ms: durationOption('timeout', timeoutText), text: timeoutText } }),
+        : { timeout: { ms: parseDurationOption('timeout', timeoutText), text: timeoutText } }),
       shutdown,
       verbose: options.has('verbose') || isTruthy(env['LINKERD_AWAIT_VERBOSE']),
       ...(file === undefined ? {} : { command: { file, args } }),
     },
   };
-}
-
-function durationOption(name: string, raw: string): number {
-  try {
-    return parseDuration(raw);
-  } catch (err) {
-    if (err instanceof DurationError) throw new UsageError(`invalid value '${raw}' for '--${name}': ${err.message}`);
-    throw err;
-  }
 }
 
 function isTruthy(value: string | undefined): boolean {

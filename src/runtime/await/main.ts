@@ -1,12 +1,10 @@
 // linkerd-await: waits for the local proxy's readiness, then optionally runs a command.
-import { L5D_VERSION } from '../../version.js';
+import { optionsOrExit } from '../shared/clap-command-line.js';
 import { runCommand, type ChildOutcome } from './child.js';
-import { UsageError } from './clap-args.js';
 import { AWAIT_USAGE, disabledReason, parseAwaitArgs, type AwaitOptions } from './flags.js';
 import { requestShutdown, waitUntilReady } from './ready.js';
 
 /** sysexits: the proxy did not become ready (EX_UNAVAILABLE), the command could not run (EX_OSERR). */
-export const EX_USAGE = 2;
 export const EX_UNAVAILABLE = 69;
 export const EX_OSERR = 71;
 
@@ -17,17 +15,8 @@ export async function main(
   argv: readonly string[] = process.argv.slice(2),
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AwaitExit> {
-  let invocation;
-  try {
-    invocation = parseAwaitArgs(argv, env);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`error: ${err.message}\n\nFor more information, try '--help'.\n`);
-    return EX_USAGE;
-  }
-  if (invocation.kind === 'help') return print(AWAIT_USAGE);
-  if (invocation.kind === 'version') return print(`linkerd-await ${L5D_VERSION}\n`);
-  return awaitThenRun(invocation.options, env);
+  const start = optionsOrExit(() => parseAwaitArgs(argv, env), { name: 'linkerd-await', usage: AWAIT_USAGE });
+  return 'exit' in start ? start.exit : awaitThenRun(start.options, env);
 }
 
 async function awaitThenRun(opts: AwaitOptions, env: NodeJS.ProcessEnv): Promise<AwaitExit> {
@@ -59,9 +48,4 @@ function asExec(outcome: ChildOutcome): AwaitExit {
   if (outcome.kind === 'signaled') return outcome.signal;
   process.stderr.write(`Failed to exec child program: ${outcome.message}\n`);
   return EX_OSERR;
-}
-
-function print(text: string): number {
-  process.stdout.write(text);
-  return 0;
 }

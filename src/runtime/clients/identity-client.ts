@@ -4,6 +4,7 @@ import { webcrypto } from 'node:crypto';
 import { createClient, type Client, type Transport } from '@connectrpc/connect';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Identity } from '../../proto/gen/identity_pb.js';
+import { encodePem } from '../../util/pem.js';
 import { parseCertificateBundle, sanExtension, verifyChain, x509 } from '../identity/x509.js';
 
 export interface IdentityKeyMaterial {
@@ -28,15 +29,7 @@ export async function generateKeyAndCsr(identity: string): Promise<IdentityKeyMa
     extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: identity }])],
   });
   const keyPkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { keyPkcs8, keyPem: toPem('PRIVATE KEY', keyPkcs8), csrDer: new Uint8Array(csr.rawData) };
-}
-
-export function toPem(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .replace(/\n$/, '');
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+  return { keyPkcs8, keyPem: encodePem('PRIVATE KEY', keyPkcs8), csrDer: new Uint8Array(csr.rawData) };
 }
 
 /**
@@ -118,11 +111,11 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> {
     }
     const names = sanExtension(leaf)?.names.items.map((n) => n.value) ?? [];
     if (!names.includes(this.opts.identity)) throw new Error('certificate does not match TLS identity');
-    const leafPem = toPem('CERTIFICATE', res.leafCertificate);
+    const leafPem = encodePem('CERTIFICATE', res.leafCertificate);
     const cert: IdentityCertificate = {
       identity: this.opts.identity,
       leafPem,
-      certChainPem: leafPem + res.intermediateCertificates.map((d) => toPem('CERTIFICATE', d)).join(''),
+      certChainPem: leafPem + res.intermediateCertificates.map((d) => encodePem('CERTIFICATE', d)).join(''),
       keyPem: this.opts.key.keyPem,
       notAfter,
     };

@@ -16,7 +16,8 @@ import {
 import { HttpMethod_Registered, HttpMethodSchema, type HttpMethod } from '../../proto/gen/http_types_pb.js';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import { MetadataSchema, type Metadata } from '../../proto/gen/meta_pb.js';
-import { parseGoDuration, toProtoDuration } from '../shared/duration.js';
+import { parseGoDuration } from '../../util/go-duration.js';
+import { toProtoDuration } from '../shared/proto-duration.js';
 import type { RequestMatchSpec, ResponseMatchSpec, ServiceProfile, ServiceProfileSpec } from './k8s-types.js';
 import { quantityMilli } from './quantity.js';
 

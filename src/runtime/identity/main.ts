@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Gauge, Registry } from 'prom-client';
 import { L5D_VERSION } from '../../version.js';
 import { startAdminServer } from '../shared/admin.js';
-import { parseGoDuration } from '../shared/duration.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 import { EventRecorder, type EventTarget } from '../shared/events.js';
 import { startGrpcServer } from '../shared/grpc-server.js';
 import { checkAccess, connectKube } from '../shared/kube.js';

@@ -1,7 +1,12 @@
 // The validator's command line (spec proxy §8.4); log settings fall back to their env variables.
 import { isIP } from 'node:net';
-import { parseArgs, UsageError, type OptionSpec } from '../await/clap-args.js';
-import { DurationError, parseDuration } from '../await/duration.js';
+import {
+  parseArgs,
+  parseDurationOption,
+  UsageError,
+  type Invocation,
+  type OptionSpec,
+} from '../shared/clap-command-line.js';
 import { parseListenAddress } from '../shared/listen.js';
 import { parseLogFormat, parseLogLevel, type LogFormat, type Threshold } from './log.js';
 
@@ -17,8 +22,6 @@ export interface ValidatorOptions {
   listen: SocketAddress;
   connect: SocketAddress;
 }
-
-export type ValidatorInvocation = { kind: 'run'; options: ValidatorOptions } | { kind: 'help' } | { kind: 'version' };
 
 const OPTIONS: OptionSpec[] = [
   { long: 'log-level', value: true },
@@ -47,7 +50,7 @@ Options:
   -V, --version                      Print version
 `;
 
-export function parseValidatorArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ValidatorInvocation {
+export function parseValidatorArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Invocation<ValidatorOptions> {
   const { options, positionals } = parseArgs(argv, OPTIONS);
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' found`);
   if (options.has('help')) return { kind: 'help' };
@@ -63,20 +66,11 @@ export function parseValidatorArgs(argv: readonly string[], env: NodeJS.ProcessE
     options: {
       logLevel: parseLogLevel(value('log-level', 'LINKERD_NETWORK_VALIDATOR_LOG_LEVEL', 'info')),
       logFormat: parseLogFormat(value('log-format', 'LINKERD_NETWORK_VALIDATOR_LOG_FORMAT', 'plain')),
-      timeoutMs: parseTimeout(value('timeout', undefined, '10s')),
+      timeoutMs: parseDurationOption('timeout', value('timeout', undefined, '10s')),
       listen: parseSocketAddress('listen-addr', value('listen-addr', undefined, '0.0.0.0:4140')),
       connect: parseSocketAddress('connect-addr', value('connect-addr', undefined, '192.0.2.2:1404')),
     },
   };
-}
-
-function parseTimeout(raw: string): number {
-  try {
-    return parseDuration(raw);
-  } catch (err) {
-    if (err instanceof DurationError) throw new UsageError(`invalid value '${raw}' for '--timeout': ${err.message}`);
-    throw err;
-  }
 }
 
 /** `1.2.3.4:80` or `[::1]:80`: an IP literal, as Rust's `SocketAddr` requires (no host names). */
@@ -94,8 +88,4 @@ export function parseSocketAddress(name: string, raw: string): SocketAddress {
   const bracketed = raw.startsWith('[');
   if (family === 0 || (family === 6) !== bracketed) throw invalid;
   return parsed;
-}
-
-export function formatSocketAddress({ host, port }: SocketAddress): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -1,6 +1,6 @@
 // Logging in the shape of the Rust validator (tracing): `plain` lines
 // `<time>  INFO linkerd_network_validator: <message> k=v`, or `json` objects, on stdout.
-import { UsageError } from '../await/clap-args.js';
+import { UsageError } from '../shared/clap-command-line.js';
 
 export const TARGET = 'linkerd_network_validator';
 

@@ -3,7 +3,8 @@
 // NAT rules redirect the connection to the server.
 import { randomInt } from 'node:crypto';
 import { connect, createServer, type Server } from 'node:net';
-import { formatSocketAddress, type SocketAddress } from './flags.js';
+import { formatHostPort } from '../shared/listen.js';
+import type { SocketAddress } from './flags.js';
 import type { Logger } from './log.js';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -28,9 +29,9 @@ export function validate(listen: SocketAddress, target: SocketAddress, log: Logg
   const sockets = new Set<{ destroy(): void }>();
   const result = (async () => {
     await bind(server, listen);
-    log.info(`Listening for connections on ${formatSocketAddress(listen)}`);
+    log.info(`Listening for connections on ${formatHostPort(listen.host, listen.port)}`);
     log.debug('token', { token: JSON.stringify(token) });
-    log.info(`Connecting to ${formatSocketAddress(target)}`);
+    log.info(`Connecting to ${formatHostPort(target.host, target.port)}`);
     const data = await readExactly(target, Buffer.byteLength(token), sockets, log);
     log.debug('Read message from server', { data: JSON.stringify(data), size: data.length });
     if (data !== token) {
@@ -56,9 +57,7 @@ function serveToken(token: string, log: Logger): Server {
 
 function bind(server: Server, { host, port }: SocketAddress): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (err) =>
-      reject(new Error(`failed to bind ${formatSocketAddress({ host, port })}: ${err.message}`)),
-    );
+    server.once('error', (err) => reject(new Error(`failed to bind ${formatHostPort(host, port)}: ${err.message}`)));
     // Exclusive, and IPv6 wildcard listeners take IPv4 too, as the proxy's outbound listener would.
     server.listen({ host, port, exclusive: true }, () => resolve());
   });
@@ -86,13 +85,13 @@ function readExactly(
       resolve(Buffer.concat(chunks).subarray(0, size).toString('utf8'));
     });
     socket.once('error', (err) =>
-      reject(new Error(`connection to ${formatSocketAddress(target)} failed: ${err.message}`)),
+      reject(new Error(`connection to ${formatHostPort(target.host, target.port)} failed: ${err.message}`)),
     );
     // Upstream keeps waiting for bytes that can never come; a closed connection is a clear failure.
     socket.once('end', () =>
       reject(
         new Error(
-          `connection to ${formatSocketAddress(target)} closed after ${received} of ${size} bytes: ` +
+          `connection to ${formatHostPort(target.host, target.port)} closed after ${received} of ${size} bytes: ` +
             `got ${JSON.stringify(Buffer.concat(chunks).toString('utf8'))}`,
         ),
       ),
@@ -101,5 +100,5 @@ function readExactly(
 }
 
 function peer(host: string | undefined, port: number | undefined): string {
-  return formatSocketAddress({ host: host ?? '?', port: port ?? 0 });
+  return formatHostPort(host ?? '?', port ?? 0);
 }

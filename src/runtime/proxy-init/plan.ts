@@ -49,6 +49,25 @@ export interface Plan {
   skipped: string[];
 }
 
+/** iptables' comment match naming the rule, which `iptables-save` shows. */
+function comment(name: string): string[] {
+  return ['-m', 'comment', '--comment', `proxy-init/${name}`];
+}
+
+function returnRule(chain: string, match: readonly string[], name: string): string[] {
+  return ['-A', chain, ...match, '-j', 'RETURN', ...comment(name)];
+}
+
+function redirectRule(chain: string, match: readonly string[], toPort: number, name: string): string[] {
+  return ['-A', chain, '-p', 'tcp', ...match, '-j', 'REDIRECT', '--to-port', String(toPort), ...comment(name)];
+}
+
+/** The jump from a built-in chain into proxy-init's chain for it; `op` appends or deletes it. */
+function jumpRule(op: '-A' | '-D', from: 'PREROUTING' | 'OUTPUT'): string[] {
+  const [chain, name] = from === 'PREROUTING' ? [REDIRECT_CHAIN, 'prerouting'] : [OUTPUT_CHAIN, 'output'];
+  return [op, from, '-j', chain, ...comment(`install-proxy-init-${name}`)];
+}
+
 function ignoreRules(chain: string, raw: readonly string[], skipped: string[]): string[][] {
   const entries: PortEntry[] = [];
   for (const r of raw) {
@@ -58,22 +77,7 @@ function ignoreRules(chain: string, raw: readonly string[], skipped: string[]): 
   }
   return batchPorts(entries).map((batch) => {
     const list = batch.join(',');
-    return [
-      '-A',
-      chain,
-      '-p',
-      'tcp',
-      '--match',
-      'multiport',
-      '--dports',
-      list,
-      '-j',
-      'RETURN',
-      '-m',
-      'comment',
-      '--comment',
-      `proxy-init/ignore-port-${list}`,
-    ];
+    return returnRule(chain, ['-p', 'tcp', '--match', 'multiport', '--dports', list], `ignore-port-${list}`);
   });
 }
 
@@ -91,141 +95,29 @@ export function planRules(o: ProxyInitOptions, existingSave: string): Plan {
   rules.push([chainExists(existingSave, REDIRECT_CHAIN) ? '-F' : '-N', REDIRECT_CHAIN]);
   rules.push(...ignoreRules(REDIRECT_CHAIN, o.inboundPortsToIgnore, skipped));
   for (const cidr of o.subnetsToIgnore) {
-    rules.push([
-      '-A',
-      REDIRECT_CHAIN,
-      '-p',
-      'all',
-      '-j',
-      'RETURN',
-      '-s',
-      cidr,
-      '-m',
-      'comment',
-      '--comment',
-      `proxy-init/ignore-subnet-${cidr}`,
-    ]);
+    rules.push(['-A', REDIRECT_CHAIN, '-p', 'all', '-j', 'RETURN', '-s', cidr, ...comment(`ignore-subnet-${cidr}`)]);
   }
   if (o.portsToRedirect.length === 0) {
-    rules.push([
-      '-A',
-      REDIRECT_CHAIN,
-      '-p',
-      'tcp',
-      '-j',
-      'REDIRECT',
-      '--to-port',
-      String(o.incomingProxyPort),
-      '-m',
-      'comment',
-      '--comment',
-      'proxy-init/redirect-all-incoming-to-proxy-port',
-    ]);
+    rules.push(redirectRule(REDIRECT_CHAIN, [], o.incomingProxyPort, 'redirect-all-incoming-to-proxy-port'));
   } else {
     for (const p of o.portsToRedirect) {
-      rules.push([
-        '-A',
-        REDIRECT_CHAIN,
-        '-p',
-        'tcp',
-        '--destination-port',
-        String(p),
-        '-j',
-        'REDIRECT',
-        '--to-port',
-        String(o.incomingProxyPort),
-        '-m',
-        'comment',
-        '--comment',
-        `proxy-init/redirect-port-${p}-to-proxy-port`,
-      ]);
+      const match = ['--destination-port', String(p)];
+      rules.push(redirectRule(REDIRECT_CHAIN, match, o.incomingProxyPort, `redirect-port-${p}-to-proxy-port`));
     }
   }
-  if (!jumpExists(existingSave, 'PREROUTING', REDIRECT_CHAIN)) {
-    rules.push([
-      '-A',
-      'PREROUTING',
-      '-j',
-      REDIRECT_CHAIN,
-      '-m',
-      'comment',
-      '--comment',
-      'proxy-init/install-proxy-init-prerouting',
-    ]);
-  }
+  if (!jumpExists(existingSave, 'PREROUTING', REDIRECT_CHAIN)) rules.push(jumpRule('-A', 'PREROUTING'));
 
   rules.push([chainExists(existingSave, OUTPUT_CHAIN) ? '-F' : '-N', OUTPUT_CHAIN]);
   if (o.proxyUid > 0) {
-    rules.push([
-      '-A',
-      OUTPUT_CHAIN,
-      '-m',
-      'owner',
-      '--uid-owner',
-      String(o.proxyUid),
-      '-j',
-      'RETURN',
-      '-m',
-      'comment',
-      '--comment',
-      'proxy-init/ignore-proxy-user-id',
-    ]);
+    rules.push(returnRule(OUTPUT_CHAIN, ['-m', 'owner', '--uid-owner', String(o.proxyUid)], 'ignore-proxy-user-id'));
   }
   if (o.proxyGid > 0) {
-    rules.push([
-      '-A',
-      OUTPUT_CHAIN,
-      '-m',
-      'owner',
-      '--gid-owner',
-      String(o.proxyGid),
-      '-j',
-      'RETURN',
-      '-m',
-      'comment',
-      '--comment',
-      'proxy-init/ignore-proxy-group-id',
-    ]);
+    rules.push(returnRule(OUTPUT_CHAIN, ['-m', 'owner', '--gid-owner', String(o.proxyGid)], 'ignore-proxy-group-id'));
   }
-  rules.push([
-    '-A',
-    OUTPUT_CHAIN,
-    '-o',
-    'lo',
-    '-j',
-    'RETURN',
-    '-m',
-    'comment',
-    '--comment',
-    'proxy-init/ignore-loopback',
-  ]);
+  rules.push(returnRule(OUTPUT_CHAIN, ['-o', 'lo'], 'ignore-loopback'));
   rules.push(...ignoreRules(OUTPUT_CHAIN, o.outboundPortsToIgnore, skipped));
-  rules.push([
-    '-A',
-    OUTPUT_CHAIN,
-    '-p',
-    'tcp',
-    '-j',
-    'REDIRECT',
-    '--to-port',
-    String(o.outgoingProxyPort),
-    '-m',
-    'comment',
-    '--comment',
-    'proxy-init/redirect-all-outgoing-to-proxy-port',
-  ]);
-  if (!jumpExists(existingSave, 'OUTPUT', OUTPUT_CHAIN)) {
-    rules.push([
-      '-A',
-      'OUTPUT',
-      '-j',
-      OUTPUT_CHAIN,
-      '-m',
-      'comment',
-      '--comment',
-      'proxy-init/install-proxy-init-output',
-    ]);
-  }
+  rules.push(redirectRule(OUTPUT_CHAIN, [], o.outgoingProxyPort, 'redirect-all-outgoing-to-proxy-port'));
+  if (!jumpExists(existingSave, 'OUTPUT', OUTPUT_CHAIN)) rules.push(jumpRule('-A', 'OUTPUT'));
   const commands = rules.map((r) => ['-t', 'nat', ...r, ...(o.useWaitFlag ? ['-w'] : [])]);
   return { commands, skipped };
 }
@@ -233,34 +125,8 @@ export function planRules(o: ProxyInitOptions, existingSave: string): Plan {
 /** Rules removing everything proxy-init installed (the CNI variant's cleanup). */
 export function planCleanup(existingSave: string): string[][] {
   const out: string[][] = [];
-  if (jumpExists(existingSave, 'PREROUTING', REDIRECT_CHAIN)) {
-    out.push([
-      '-t',
-      'nat',
-      '-D',
-      'PREROUTING',
-      '-j',
-      REDIRECT_CHAIN,
-      '-m',
-      'comment',
-      '--comment',
-      'proxy-init/install-proxy-init-prerouting',
-    ]);
-  }
-  if (jumpExists(existingSave, 'OUTPUT', OUTPUT_CHAIN)) {
-    out.push([
-      '-t',
-      'nat',
-      '-D',
-      'OUTPUT',
-      '-j',
-      OUTPUT_CHAIN,
-      '-m',
-      'comment',
-      '--comment',
-      'proxy-init/install-proxy-init-output',
-    ]);
-  }
+  if (jumpExists(existingSave, 'PREROUTING', REDIRECT_CHAIN)) out.push(['-t', 'nat', ...jumpRule('-D', 'PREROUTING')]);
+  if (jumpExists(existingSave, 'OUTPUT', OUTPUT_CHAIN)) out.push(['-t', 'nat', ...jumpRule('-D', 'OUTPUT')]);
   for (const chain of [REDIRECT_CHAIN, OUTPUT_CHAIN]) {
     if (chainExists(existingSave, chain)) out.push(['-t', 'nat', '-F', chain], ['-t', 'nat', '-X', chain]);
   }

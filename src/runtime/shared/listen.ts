@@ -1,4 +1,4 @@
-import type { Server } from 'node:net';
+import { isIP, type Server } from 'node:net';
 
 export interface ListenAddress {
   host: string;
@@ -28,4 +28,9 @@ export function listen(server: Server, addr: string): Promise<ListenAddress> {
     if (host === '') server.listen(port, onListening);
     else server.listen(port, host, onListening);
   });
+}
+
+/** `host:port`, with an IPv6 host in brackets. */
+export function formatHostPort(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }

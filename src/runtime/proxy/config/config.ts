@@ -7,7 +7,6 @@ import {
   parseBool,
   parseControlAddr,
   parseDnsSuffixes,
-  parseDuration,
   parseIdentityName,
   parseIpSet,
   parseNetworks,
@@ -15,6 +14,7 @@ import {
   parsePortRanges,
   parseSocketAddr,
 } from './formats.js';
+import { parseProxyDuration } from '../../shared/data-plane-duration.js';
 
 export type DefaultPolicy =
   'deny' | 'all-authenticated' | 'all-unauthenticated' | 'audit' | 'cluster-authenticated' | 'cluster-unauthenticated';
@@ -165,9 +165,9 @@ export function loadConfig(env: Env): ProxyConfig {
   );
 
   const stream = {
-    initialMs: r.get(`${P}CONTROL_STREAM_INITIAL_TIMEOUT`, parseDuration),
-    idleMs: r.get(`${P}CONTROL_STREAM_IDLE_TIMEOUT`, parseDuration),
-    lifetimeMs: r.get(`${P}CONTROL_STREAM_LIFETIME`, parseDuration),
+    initialMs: r.get(`${P}CONTROL_STREAM_INITIAL_TIMEOUT`, parseProxyDuration),
+    idleMs: r.get(`${P}CONTROL_STREAM_IDLE_TIMEOUT`, parseProxyDuration),
+    lifetimeMs: r.get(`${P}CONTROL_STREAM_LIFETIME`, parseProxyDuration),
   };
   const chain = [stream.initialMs, stream.idleMs, stream.lifetimeMs].filter((x): x is number => x !== undefined);
   if (chain.some((v, i) => i > 0 && v < (chain[i - 1] ?? 0))) {
@@ -192,8 +192,8 @@ export function loadConfig(env: Env): ProxyConfig {
       tokenFile: r.required(`${P}IDENTITY_TOKEN_FILE`, (v) => v, ''),
       localName,
       control: r.control(`${P}IDENTITY`),
-      minRefreshMs: r.get(`${P}IDENTITY_MIN_REFRESH`, parseDuration, 10_000),
-      maxRefreshMs: r.get(`${P}IDENTITY_MAX_REFRESH`, parseDuration, 86_400_000),
+      minRefreshMs: r.get(`${P}IDENTITY_MIN_REFRESH`, parseProxyDuration, 10_000),
+      maxRefreshMs: r.get(`${P}IDENTITY_MAX_REFRESH`, parseProxyDuration, 86_400_000),
     },
     destination: {
       control: r.control(`${P}DESTINATION`),
@@ -209,12 +209,12 @@ export function loadConfig(env: Env): ProxyConfig {
     defaultPolicy,
     clusterNetworks,
     inboundOpaquePorts: r.get(`${P}INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION`, parsePortRanges, []),
-    inboundDetectTimeoutMs: r.get(`${P}INBOUND_DETECT_TIMEOUT`, parseDuration, 10_000),
-    outboundDetectTimeoutMs: r.get(`${P}OUTBOUND_DETECT_TIMEOUT`, parseDuration, 10_000),
-    inboundConnectTimeoutMs: r.get(`${P}INBOUND_CONNECT_TIMEOUT`, parseDuration, 300),
-    outboundConnectTimeoutMs: r.get(`${P}OUTBOUND_CONNECT_TIMEOUT`, parseDuration, 1000),
-    outboundHttpFailfastMs: r.get(`${P}OUTBOUND_HTTP_FAILFAST_TIMEOUT`, parseDuration, 3000),
-    shutdownGraceMs: r.get(`${P}SHUTDOWN_GRACE_PERIOD`, parseDuration, 120_000),
+    inboundDetectTimeoutMs: r.get(`${P}INBOUND_DETECT_TIMEOUT`, parseProxyDuration, 10_000),
+    outboundDetectTimeoutMs: r.get(`${P}OUTBOUND_DETECT_TIMEOUT`, parseProxyDuration, 10_000),
+    inboundConnectTimeoutMs: r.get(`${P}INBOUND_CONNECT_TIMEOUT`, parseProxyDuration, 300),
+    outboundConnectTimeoutMs: r.get(`${P}OUTBOUND_CONNECT_TIMEOUT`, parseProxyDuration, 1000),
+    outboundHttpFailfastMs: r.get(`${P}OUTBOUND_HTTP_FAILFAST_TIMEOUT`, parseProxyDuration, 3000),
+    shutdownGraceMs: r.get(`${P}SHUTDOWN_GRACE_PERIOD`, parseProxyDuration, 120_000),
     maxInFlight: {
       inbound: r.get(`${P}INBOUND_MAX_IN_FLIGHT`, parseNumber, 100_000),
       outbound: r.get(`${P}OUTBOUND_MAX_IN_FLIGHT`, parseNumber, 100_000),

@@ -1,6 +1,7 @@
 // Parsers for the value formats of LINKERD2_PROXY_* variables (spec proxy §1.1). Each throws a
 // plain Error whose message is the reason; the caller adds the variable name and value.
 import { isIP } from 'node:net';
+import { formatHostPort } from '../../shared/listen.js';
 
 export interface SocketAddr {
   host: string;
@@ -19,21 +20,6 @@ export interface Cidr {
   /** Network address as a big integer. */
   base: bigint;
   prefix: number;
-}
-
-const DURATION = /^\s*(\d+)(ms|s|m|h|d)?\s*$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Milliseconds. */
-export function parseDuration(value: string): number {
-  const m = DURATION.exec(value);
-  if (!m) throw new Error('invalid duration');
-  const n = Number(m[1]);
-  if (m[2] === undefined) {
-    if (n !== 0) throw new Error('a duration needs a unit (ms, s, m, h, d) unless it is 0');
-    return 0;
-  }
-  return n * (UNIT_MS[m[2]] ?? 1);
 }
 
 export function parseBool(value: string): boolean {
@@ -194,6 +180,5 @@ export function unmapIp(ip: string): string {
  * match /etc/hosts through getaddrinfo, so loopback names are dialed as 127.0.0.1.
  */
 export function controlDialAddress(c: Pick<ControlAddr, 'host' | 'port'>): string {
-  const host = isIP(c.host) === 0 && isLoopbackHost(c.host) ? '127.0.0.1' : c.host;
-  return isIP(host) === 6 ? `[${host}]:${c.port}` : `${host}:${c.port}`;
+  return formatHostPort(isIP(c.host) === 0 && isLoopbackHost(c.host) ? '127.0.0.1' : c.host, c.port);
 }

@@ -2,20 +2,15 @@
 import http2 from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { ProxyError } from '../protocol/errors.js';
+import { CONNECTION_SPECIFIC } from './headers.js';
 
-const CONNECTION_SPECIFIC = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'http2-settings',
-]);
+// `te` is kept when it is `trailers` (gRPC needs it).
+const NOT_FORWARDED = new Set([...CONNECTION_SPECIFIC, 'http2-settings']);
 
 export function forwardableH2Headers(headers: IncomingHttpHeaders, drop: readonly string[] = []): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined || CONNECTION_SPECIFIC.has(k) || drop.includes(k)) continue;
+    if (v === undefined || NOT_FORWARDED.has(k) || drop.includes(k)) continue;
     if (k === 'te' && v !== 'trailers') continue;
     out[k] = v;
   }

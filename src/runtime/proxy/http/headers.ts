@@ -1,16 +1,16 @@
 // Header hygiene for proxied HTTP messages.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
-const HOP_BY_HOP = new Set([
+/** Fields that only describe one hop's connection; HTTP/2 forbids them (RFC 9113 §8.2.2). */
+export const CONNECTION_SPECIFIC: readonly string[] = [
   'connection',
   'keep-alive',
   'proxy-connection',
   'transfer-encoding',
   'upgrade',
-  'te',
-  'trailer',
-  'http2-settings',
-]);
+];
+
+const HOP_BY_HOP = new Set([...CONNECTION_SPECIFIC, 'te', 'trailer', 'http2-settings']);
 
 /** Copies headers minus hop-by-hop ones (and those named in `Connection`) and pseudo-headers. */
 export function forwardableHeaders(headers: IncomingHttpHeaders, drop: readonly string[] = []): OutgoingHttpHeaders {

@@ -2,6 +2,7 @@
 // request carrying `l5d-orig-proto` is sent to the application as the original HTTP/1 request,
 // and its response goes back as HTTP/2 marked with `l5d-orig-proto`.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { CONNECTION_SPECIFIC } from './headers.js';
 
 export const ORIG_PROTO = 'l5d-orig-proto';
 
@@ -13,14 +14,7 @@ export interface DowngradedRequest {
   version: 'HTTP/1.1' | 'HTTP/1.0';
 }
 
-const CONNECTION_SPECIFIC = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-]);
+const NOT_FORWARDED = new Set([...CONNECTION_SPECIFIC, 'te']);
 
 /** Returns undefined when the request is not an upgraded HTTP/1 request. */
 export function downgradeRequest(h: IncomingHttpHeaders): DowngradedRequest | undefined {
@@ -33,7 +27,7 @@ export function downgradeRequest(h: IncomingHttpHeaders): DowngradedRequest | un
   const absolute = flags.includes('absolute-form');
   const headers: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || k.startsWith(':') || k === ORIG_PROTO || CONNECTION_SPECIFIC.has(k)) continue;
+    if (v === undefined || k.startsWith(':') || k === ORIG_PROTO || NOT_FORWARDED.has(k)) continue;
     headers[k] = v;
   }
   if (authority !== '') headers['host'] = authority;
@@ -53,7 +47,7 @@ export function upgradeResponseHeaders(
 ): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = { ':status': status };
   for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || CONNECTION_SPECIFIC.has(k)) continue;
+    if (v === undefined || NOT_FORWARDED.has(k)) continue;
     out[k] = v;
   }
   out[ORIG_PROTO] = version;

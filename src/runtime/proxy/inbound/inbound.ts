@@ -11,11 +11,13 @@ import { DialAgent } from '../http/dial-agent.js';
 import { forwardableHeaders, hasBody } from '../http/headers.js';
 import { relayH1Response, sendH1, toProxyError } from '../http/h1.js';
 import { type DowngradedRequest, ORIG_PROTO, downgradeRequest, upgradeResponseHeaders } from '../http/orig-proto.js';
-import { type H2Runtime, loadH2 } from '../http/h2-runtime.js';
+import type { H2Runtime } from '../http/h2-runtime.js';
+import { LazyH2Server } from '../http/h2-server.js';
 import type { Logger } from '../log.js';
 import { type ProxyMetrics, type ServerTls, serverTlsLabels, targetLabels } from '../metrics/proxy-metrics.js';
 import { type Labels, renderLabels } from '../metrics/registry.js';
-import { formatAddr, originalDst } from '../net/orig-dst.js';
+import { formatHostPort } from '../../shared/listen.js';
+import { acceptedDestination } from '../net/accepted.js';
 import { pipeBoth } from '../net/pipe.js';
 import { readPrefix } from '../net/read-prefix.js';
 import { parseClientHello } from '../protocol/client-hello.js';
@@ -50,11 +52,10 @@ const TLS_PEEK_MAX = 8192;
 
 export class Inbound {
   private readonly h1Server: http.Server;
-  private h2: { rt: H2Runtime; server: http2.Http2Server } | undefined;
+  private readonly h2Server = new LazyH2Server<ConnContext>((rt, stream, headers, ctx) =>
+    this.onH2Stream(rt, stream, headers, ctx),
+  );
   private readonly h1Contexts = new WeakMap<Duplex, ConnContext>();
-  private readonly h2Contexts = new WeakMap<http2.ServerHttp2Session, ConnContext>();
-  private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
-  private pendingH2Context: ConnContext | undefined;
   private readonly agents = new Map<string, http.Agent>();
   private readonly appSessions = new Map<string, http2.ClientHttp2Session>();
   private inFlight = 0;
@@ -85,18 +86,8 @@ export class Inbound {
   }
 
   async accept(socket: net.Socket): Promise<void> {
-    socket.setNoDelay(true);
-    socket.on('error', () => undefined);
-    let dst;
-    try {
-      dst = originalDst(socket);
-    } catch (err) {
-      this.log.warn('linkerd_app_inbound', 'Failed to read the original destination', {
-        error: (err as Error).message,
-      });
-      socket.destroy();
-      return;
-    }
+    const dst = acceptedDestination(socket, this.log, 'linkerd_app_inbound');
+    if (!dst) return;
     const dstIp = unmapIp(dst.ip);
     if (this.options.inboundIps.length > 0 && !this.options.inboundIps.includes(dstIp)) {
       socket.destroy();
@@ -256,10 +247,7 @@ export class Inbound {
   }
 
   private async serveH2(stream: Duplex, ip: string, port: number, clientId: string | undefined): Promise<void> {
-    const { server } = await this.h2Stack();
-    this.pendingH2Context = this.context(stream, ip, port, clientId);
-    server.emit('connection', stream);
-    this.pendingH2Context = undefined;
+    await this.h2Server.serve(stream, this.context(stream, ip, port, clientId));
   }
 
   private appTransportKey(ip: string, port: number): string {
@@ -299,7 +287,7 @@ export class Inbound {
   }
 
   private agent(ip: string, port: number): http.Agent {
-    const key = formatAddr(ip, port);
+    const key = formatHostPort(ip, port);
     let a = this.agents.get(key);
     if (!a) {
       a = new DialAgent(() => this.connectApp(ip, port));
@@ -370,7 +358,7 @@ export class Inbound {
   }
 
   private appSession(rt: H2Runtime, ip: string, port: number): http2.ClientHttp2Session {
-    const key = formatAddr(ip, port);
+    const key = formatHostPort(ip, port);
     const existing = this.appSessions.get(key);
     if (existing && !existing.closed && !existing.destroyed) return existing;
     const session = rt.http2.connect(`http://${key}`, { createConnection: () => this.connectApp(ip, port) });
@@ -384,29 +372,12 @@ export class Inbound {
     return session;
   }
 
-  private async h2Stack(): Promise<{ rt: H2Runtime; server: http2.Http2Server }> {
-    if (this.h2) return this.h2;
-    const rt = await loadH2();
-    if (this.h2) return this.h2;
-    const server = rt.http2.createServer({});
-    server.on('session', (session) => {
-      if (this.pendingH2Context) this.h2Contexts.set(session, this.pendingH2Context);
-      this.h2Sessions.add(session);
-      session.once('close', () => this.h2Sessions.delete(session));
-    });
-    server.on('stream', (stream, headers) => void this.onH2Stream(rt, stream, headers));
-    this.h2 = { rt, server };
-    return this.h2;
-  }
-
   private async onH2Stream(
     rt: H2Runtime,
     stream: http2.ServerHttp2Stream,
     headers: http2.IncomingHttpHeaders,
+    ctx: ConnContext,
   ): Promise<void> {
-    const ctx = this.h2Contexts.get(stream.session as http2.ServerHttp2Session);
-    stream.on('error', () => undefined);
-    if (!ctx) return void stream.close(rt.http2.constants.NGHTTP2_REFUSED_STREAM);
     const started = performance.now();
     const grpc = isGrpcRequest(2, headers['content-type']);
     this.metrics.request(ctx.requestKey);
@@ -509,7 +480,7 @@ export class Inbound {
   drain(): void {
     this.draining = true;
     this.h1Server.closeIdleConnections();
-    for (const s of this.h2Sessions) s.close();
+    this.h2Server.drain();
   }
 
   close(): void {

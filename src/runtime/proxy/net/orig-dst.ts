@@ -50,6 +50,4 @@ export function originalDst(socket: Socket): Addr {
   return { ip, port };
 }
 
-export function formatAddr(ip: string, port: number): string {
-  return isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
-}
+// main.ts still imports the old name.

@@ -6,7 +6,8 @@ import type { Discovery } from '../discovery/discovery.js';
 import { forwardableHeaders, hasBody } from '../http/headers.js';
 import { DialAgent } from '../http/dial-agent.js';
 import { ConnectionLostError, NotSentError, mayResend, relayH1Response, sendH1, toProxyError } from '../http/h1.js';
-import { type H2Runtime, loadH2 } from '../http/h2-runtime.js';
+import type { H2Runtime } from '../http/h2-runtime.js';
+import { LazyH2Server } from '../http/h2-server.js';
 import type { Logger } from '../log.js';
 import {
   type ProxyMetrics,
@@ -17,7 +18,8 @@ import {
 } from '../metrics/proxy-metrics.js';
 import { renderLabels } from '../metrics/registry.js';
 import { whenEstablished } from '../net/established.js';
-import { formatAddr, originalDst } from '../net/orig-dst.js';
+import { formatHostPort } from '../../shared/listen.js';
+import { acceptedDestination } from '../net/accepted.js';
 import { pipeBoth } from '../net/pipe.js';
 import { readPrefix } from '../net/read-prefix.js';
 import { detectHttp } from '../protocol/detect-http.js';
@@ -46,11 +48,10 @@ const MAX_SEND_ATTEMPTS = 3;
 export class Outbound {
   private readonly targets = new Map<string, Target>();
   private readonly h1Server: http.Server;
-  private h2: { rt: H2Runtime; server: http2.Http2Server } | undefined;
+  private readonly h2Server = new LazyH2Server<Target>((rt, stream, headers, target) =>
+    this.onH2Stream(rt, stream, headers, target),
+  );
   private readonly h1Targets = new WeakMap<net.Socket, Target>();
-  private readonly h2Targets = new WeakMap<http2.ServerHttp2Session, Target>();
-  private pendingH2Target: Target | undefined;
-  private readonly h2Sessions = new Set<http2.ServerHttp2Session>();
   private inFlight = 0;
   private readonly evictTimer: NodeJS.Timeout;
   private draining = false;
@@ -108,18 +109,8 @@ export class Outbound {
 
   /** Handles one accepted (paused) connection. */
   async accept(socket: net.Socket): Promise<void> {
-    socket.setNoDelay(true);
-    socket.on('error', () => undefined);
-    let dst;
-    try {
-      dst = originalDst(socket);
-    } catch (err) {
-      this.log.warn('linkerd_app_outbound', 'Failed to read the original destination', {
-        error: (err as Error).message,
-      });
-      socket.destroy();
-      return;
-    }
+    const dst = acceptedDestination(socket, this.log, 'linkerd_app_outbound');
+    if (!dst) return;
     const acceptKey = renderLabels([
       ['direction', 'outbound'],
       ['peer', 'src'],
@@ -135,7 +126,7 @@ export class Outbound {
       socket.destroy();
       return;
     }
-    const target = this.target(formatAddr(dst.ip, dst.port));
+    const target = this.target(formatHostPort(dst.ip, dst.port));
     socket.once('close', () => {
       target.refs--;
       target.lastUsed = Date.now();
@@ -161,10 +152,7 @@ export class Outbound {
       this.h1Server.emit('connection', socket);
       socket.resume();
     } else if (proto === 'h2') {
-      const { server } = await this.h2Stack();
-      this.pendingH2Target = target;
-      server.emit('connection', socket);
-      this.pendingH2Target = undefined;
+      await this.h2Server.serve(socket, target);
     } else {
       await this.forwardTcp(socket, target);
     }
@@ -352,33 +340,13 @@ export class Outbound {
     return session;
   }
 
-  private async h2Stack(): Promise<{ rt: H2Runtime; server: http2.Http2Server }> {
-    if (this.h2) return this.h2;
-    const rt = await loadH2();
-    if (this.h2) return this.h2;
-    const server = rt.http2.createServer({});
-    server.on('session', (session) => {
-      if (this.pendingH2Target) this.h2Targets.set(session, this.pendingH2Target);
-      this.h2Sessions.add(session);
-      session.once('close', () => this.h2Sessions.delete(session));
-    });
-    server.on('stream', (stream, headers) => void this.onH2Stream(rt, stream, headers));
-    this.h2 = { rt, server };
-    return this.h2;
-  }
-
   private async onH2Stream(
     rt: H2Runtime,
     stream: http2.ServerHttp2Stream,
     headers: http2.IncomingHttpHeaders,
+    target: Target,
   ): Promise<void> {
-    const target = this.h2Targets.get(stream.session as http2.ServerHttp2Session);
-    stream.on('error', () => undefined);
     const grpc = isGrpcRequest(2, headers['content-type']);
-    if (!target) {
-      stream.close(rt.http2.constants.NGHTTP2_REFUSED_STREAM);
-      return;
-    }
     const started = performance.now();
     let ep: EndpointState;
     try {
@@ -445,7 +413,7 @@ export class Outbound {
   drain(): void {
     this.draining = true;
     this.h1Server.closeIdleConnections();
-    for (const s of this.h2Sessions) s.close();
+    this.h2Server.drain();
     clearInterval(this.evictTimer);
   }
 

@@ -1,5 +1,9 @@
 // Command-line syntax of the Rust data-plane helpers (clap): `--name value`, `--name=value`,
 // `-x value`, `-xvalue`, `-x=value`, clustered short switches (`-Sv`), `--` ends the options.
+// Used by linkerd-await and linkerd2-network-validator.
+import { L5D_VERSION } from '../../version.js';
+import { DurationError, parseHelperDuration } from './data-plane-duration.js';
+
 export interface OptionSpec {
   long: string;
   short?: string;
@@ -16,6 +20,33 @@ export interface ParsedArgs {
 
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** What a command line asks for: a run with options, or clap's `--help` / `--version`. */
+export type Invocation<Options> = { kind: 'run'; options: Options } | { kind: 'help' } | { kind: 'version' };
+
+/** sysexits' EX_USAGE, clap's exit code for a bad command line. */
+const EX_USAGE = 2;
+
+/**
+ * clap's handling of a command line before the program runs: `--help` and `--version` print to
+ * stdout and exit 0, a usage error prints clap's message to stderr and exits 2.
+ */
+export function optionsOrExit<Options>(
+  parse: () => Invocation<Options>,
+  program: { name: string; usage: string },
+): { options: Options } | { exit: number } {
+  let invocation: Invocation<Options>;
+  try {
+    invocation = parse();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`error: ${err.message}\n\nFor more information, try '--help'.\n`);
+    return { exit: EX_USAGE };
+  }
+  if (invocation.kind === 'run') return { options: invocation.options };
+  process.stdout.write(invocation.kind === 'help' ? program.usage : `${program.name} ${L5D_VERSION}\n`);
+  return { exit: 0 };
 }
 
 export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
@@ -69,4 +100,14 @@ export function parsePort(name: string, raw: string): number {
     throw new UsageError(`invalid value '${raw}' for '--${name}': expected a port number between 1 and 65535`);
   }
   return port;
+}
+
+/** Parses a duration given to `--name` (`2m`, `1m30s`, `500ms`), in milliseconds. */
+export function parseDurationOption(name: string, raw: string): number {
+  try {
+    return parseHelperDuration(raw);
+  } catch (err) {
+    if (err instanceof DurationError) throw new UsageError(`invalid value '${raw}' for '--${name}': ${err.message}`);
+    throw err;
+  }
 }
