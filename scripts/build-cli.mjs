@@ -4,7 +4,7 @@
 // measures it). The command index is generated from dist/commands/**, so adding a command needs no
 // registry edit. Domain code stays behind dynamic import() in the commands and lands in chunks that
 // load only when that command runs.
-import { build } from 'esbuild';
+import { bundleForNode } from './bundle-node.mjs';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -48,25 +48,16 @@ writeFileSync(
   ].join('\n'),
 );
 
-rmSync(outDir, { recursive: true, force: true });
-await build({
+await bundleForNode({
   entryPoints: { run: join(root, 'dist', 'cli', 'run.js'), commands: join(entryDir, 'commands.js') },
   outdir: outDir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
   // Bundle only what every invocation loads: oclif (hundreds of CommonJS files) and chalk (small,
   // ESM). The domain's dependencies load from node_modules on demand, exactly as in the runtimes
   // and tests (bundling CommonJS packages such as undici would also change their ESM interop).
   // typescript is only probed by oclif in development mode.
   external: [...Object.keys(dependencies).filter((name) => !STARTUP_PACKAGES.includes(name)), 'typescript'],
-  banner: {
-    js: "import { createRequire as __l5dCreateRequire } from 'node:module'; const require = __l5dCreateRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
+  banner:
+    "import { createRequire as __l5dCreateRequire } from 'node:module'; const require = __l5dCreateRequire(import.meta.url);",
 });
 rmSync(entryDir, { recursive: true, force: true });
 console.log(`bundled ${files.length} commands into ${relative(root, outDir)}`);

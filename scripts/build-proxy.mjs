@@ -7,25 +7,17 @@
 // proxy's dynamic import()s in their own chunks and load from node_modules, as in the controllers.
 // The output directory keeps the depth of dist/runtime/proxy/net, from which the SO_ORIGINAL_DST
 // addon is located (native/build/Release, four levels up).
-import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { bundleForNode } from './bundle-node.mjs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const outDir = join(root, 'dist', 'runtime', 'proxy', 'bundle');
 
-rmSync(outDir, { recursive: true, force: true });
-await build({
+await bundleForNode({
   entryPoints: { run: join(root, 'dist', 'runtime', 'proxy', 'run.js') },
   outdir: outDir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: 'linked',
   external: Object.keys(dependencies),
-  logLevel: 'warning',
 });
 console.log(`bundled the proxy into ${relative(root, outDir)}`);
