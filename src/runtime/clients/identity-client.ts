@@ -1,36 +1,16 @@
+// Certify client shared by the proxy and the tests. It checks certificates with node:crypto only:
+// an X.509 library (reflect-metadata + @peculiar/x509) would cost every meshed pod ~8 MiB of RSS.
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { webcrypto } from 'node:crypto';
+import { type KeyObject, type X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { createClient, type Client, type Transport } from '@connectrpc/connect';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { Identity } from '../../proto/gen/identity_pb.js';
 import { encodePem } from '../../util/pem.js';
-import { parseCertificateBundle, sanExtension, verifyChain, x509 } from '../identity/x509.js';
+import { checkWorkloadCertificate, parseCertificateBundle } from './certificate-checks.js';
+import type { IdentityKeyMaterial } from './identity-key.js';
 
-export interface IdentityKeyMaterial {
-  /** DER PKCS#8 private key (what the proxy keeps as `key.p8`). */
-  keyPkcs8: Uint8Array;
-  keyPem: string;
-  /** DER PKCS#10 CSR with CN and DNS SAN = the identity (`csr.der`). */
-  csrDer: Uint8Array;
-}
-
-/** Generates an ECDSA P-256 key and a CSR for `identity`, as the proxy's entrypoint does. */
-export async function generateKeyAndCsr(identity: string): Promise<IdentityKeyMaterial> {
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
-    'sign',
-    'verify',
-  ])) as webcrypto.CryptoKeyPair;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: [{ CN: [identity] }],
-    // Node's key pair, typed as the DOM one the library declares (same WebCrypto API).
-    keys: keys as unknown as Parameters<typeof x509.Pkcs10CertificateRequestGenerator.create>[0]['keys'],
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: identity }])],
-  });
-  const keyPkcs8 = new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { keyPkcs8, keyPem: encodePem('PRIVATE KEY', keyPkcs8), csrDer: new Uint8Array(csr.rawData) };
-}
+export { generateKeyAndCsr, type IdentityKeyMaterial } from './identity-key.js';
 
 /**
  * When to refresh next (proxy.md §4.5): 70 % of the current certificate's remaining lifetime,
@@ -70,6 +50,8 @@ export interface IdentityClientEvents {
 /** Keeps a workload certificate current by calling Certify on the identity controller. */
 export class IdentityClient extends EventEmitter<IdentityClientEvents> {
   private readonly client: Client<typeof Identity>;
+  private readonly publicKey: KeyObject;
+  private readonly anchors: X509Certificate[] | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   current: IdentityCertificate | undefined;
@@ -78,6 +60,10 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> {
   constructor(private readonly opts: IdentityClientOptions) {
     super();
     this.client = createClient(Identity, opts.transport);
+    this.publicKey = createPublicKey(
+      createPrivateKey({ key: Buffer.from(opts.key.keyPkcs8), format: 'der', type: 'pkcs8' }),
+    );
+    this.anchors = opts.trustAnchorsPem === undefined ? undefined : parseCertificateBundle(opts.trustAnchorsPem);
   }
 
   /** Starts the refresh loop; resolves with the first certificate. */
@@ -104,13 +90,14 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> {
     const notAfter = timestampDate(res.validUntil);
     if (notAfter.getTime() <= Date.now())
       throw new Error(`Certify returned an expired certificate (${notAfter.toISOString()})`);
-    const leaf = new x509.X509Certificate(res.leafCertificate);
-    const intermediates = res.intermediateCertificates.map((d) => new x509.X509Certificate(d));
-    if (this.opts.trustAnchorsPem !== undefined) {
-      await verifyChain(leaf, intermediates, parseCertificateBundle(this.opts.trustAnchorsPem), new Date());
-    }
-    const names = sanExtension(leaf)?.names.items.map((n) => n.value) ?? [];
-    if (!names.includes(this.opts.identity)) throw new Error('certificate does not match TLS identity');
+    checkWorkloadCertificate({
+      leafDer: res.leafCertificate,
+      intermediatesDer: res.intermediateCertificates,
+      identity: this.opts.identity,
+      publicKey: this.publicKey,
+      anchors: this.anchors,
+      now: new Date(),
+    });
     const leafPem = encodePem('CERTIFICATE', res.leafCertificate);
     const cert: IdentityCertificate = {
       identity: this.opts.identity,
