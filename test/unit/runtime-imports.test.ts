@@ -28,7 +28,15 @@ async function inputsOf(entry: string): Promise<string[]> {
   return Object.keys(result.metafile.inputs);
 }
 
-for (const runtime of ['identity', 'destination', 'proxy', 'proxy-init', 'await', 'network-validator']) {
+for (const runtime of [
+  'identity',
+  'destination',
+  'proxy-injector',
+  'proxy',
+  'proxy-init',
+  'await',
+  'network-validator',
+]) {
   test(`the ${runtime} runtime loads no CLI-only code`, async () => {
     const inputs = await inputsOf(`src/runtime/${runtime}/main.ts`);
     assert.ok(inputs.some((i) => i.startsWith(`src/runtime/${runtime}/`)));

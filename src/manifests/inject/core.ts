@@ -5,7 +5,7 @@ import type { Values } from '../values/types.js';
 import { applyConfigAnnotations, wantsDebugSidecar, type Warn } from './config-annotations.js';
 import { isPlainObject, objectAt, type JsonObject } from './json.js';
 import { podTemplatePath, workloadLabelKind } from './kinds.js';
-import { annotationsOnly, applyPodChanges, podChangesPatch, type PodChanges } from './pod-changes.js';
+import { annotationsOnly, applyPodChanges, podChangesPatch, sidecarChanges, type PodChanges } from './pod-changes.js';
 import { reportOf, type ResourceReport } from './report.js';
 
 export type BuildSidecar = (input: SidecarInput) => SidecarParts;
@@ -177,15 +177,7 @@ function manualChanges(
     createdBy: config.createdBy,
     ...(labelKind ? { workload: { kind: labelKind, name: String(workloadMeta.name ?? '') } } : {}),
   });
-  return {
-    annotations: { ...parts.annotations, ...queued },
-    labels: parts.labels,
-    initContainers: parts.initContainers,
-    initContainersFirst: parts.initContainersFirst,
-    containersBefore: parts.containersBefore,
-    containersAfter: parts.containersAfter,
-    volumes: parts.volumes,
-  };
+  return sidecarChanges(parts, queued);
 }
 
 function annotateMetadata(

@@ -1,4 +1,5 @@
 import type { Operation } from 'fast-json-patch';
+import type { SidecarParts } from '../sidecar/types.js';
 import { isPlainObject, type JsonObject } from './json.js';
 
 /** Everything injection adds to one pod (template): the CLI applies it, the webhook sends it as a patch. */
@@ -22,6 +23,19 @@ export function annotationsOnly(annotations: Record<string, string>): PodChanges
     containersBefore: [],
     containersAfter: [],
     volumes: [],
+  };
+}
+
+/** The sidecar's pod changes, with `annotations` queued by the caller laid over the sidecar's own. */
+export function sidecarChanges(parts: SidecarParts, annotations: Record<string, string>): PodChanges {
+  return {
+    annotations: { ...parts.annotations, ...annotations },
+    labels: parts.labels,
+    initContainers: parts.initContainers,
+    initContainersFirst: parts.initContainersFirst,
+    containersBefore: parts.containersBefore,
+    containersAfter: parts.containersAfter,
+    volumes: parts.volumes,
   };
 }
 
