@@ -32,9 +32,16 @@ export async function resolveConnection(options: KubeConnectionOptions): Promise
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   if (options.kubeconfig) {
-    // Surface a readable error for a missing file before client-node's own.
-    readFileSync(options.kubeconfig);
-    kc.loadFromFile(options.kubeconfig);
+    // Surface a readable error for a missing or unusable file, naming it as kubectl does, before
+    // client-node's own (which can be a bare TypeError for an empty file).
+    if (readFileSync(options.kubeconfig, 'utf8').trim() === '') {
+      throw new Error(`error loading config file "${options.kubeconfig}": the file is empty`);
+    }
+    try {
+      kc.loadFromFile(options.kubeconfig);
+    } catch (err) {
+      throw new Error(`error loading config file "${options.kubeconfig}": ${(err as Error).message}`);
+    }
   } else {
     kc.loadFromDefault();
   }

@@ -38,3 +38,21 @@ test('LINKERD_NAMESPACE overrides -L only when it is exactly "linkerd"', () => {
   assert.equal(resolveControlPlaneNamespace('linkerd', {}), 'linkerd');
   assert.throws(() => resolveControlPlaneNamespace('bad_ns', {}), /^Error: bad_ns is not a valid namespace$/);
 });
+
+test('an empty or unparsable kubeconfig is reported with its path', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { resolveConnection } = await import('../../src/kube/connection.js');
+  const dir = mkdtempSync(join(tmpdir(), 'l5d-kubeconfig-'));
+  const empty = join(dir, 'empty');
+  const broken = join(dir, 'broken');
+  writeFileSync(empty, '\n');
+  writeFileSync(broken, 'clusters: [');
+  await assert.rejects(resolveConnection({ kubeconfig: empty }), {
+    message: `error loading config file "${empty}": the file is empty`,
+  });
+  await assert.rejects(resolveConnection({ kubeconfig: broken }), (err: Error) =>
+    err.message.startsWith(`error loading config file "${broken}": `),
+  );
+});
