@@ -13,6 +13,7 @@ import {
 import { controlTransport } from '../../src/runtime/clients/transport.js';
 import { freePort, startController, waitReady, type RunningController } from '../support/controllers.js';
 import { createTestPki } from '../support/identity-pki.js';
+import { endpointSliceObject, workloadPod, runningPodPatchArgs } from '../support/mesh-objects.js';
 import { kubectl, startTestbed, type Testbed } from '../support/testbed.js';
 import type { Mesh, Pod } from './netns-mesh.js';
 
@@ -22,54 +23,27 @@ export const idOf = (sa: string): string => `${sa}.${NS}.serviceaccount.identity
 const POD_PORTS = { identity: 18080, destination: 18086 } as const;
 type Controller = keyof typeof POD_PORTS;
 
-export function podObject(name: string, sa: string, app: string, opaquePorts: string): Record<string, unknown> {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: NS,
-      labels: {
-        app,
-        'linkerd.io/control-plane-ns': 'linkerd',
-        'linkerd.io/proxy-deployment': app,
-        'linkerd.io/workload-ns': NS,
+/** The Pod object of a namespace "pod": the app's three ports and an injected proxy. */
+function podObject(name: string, sa: string, app: string, opaquePorts: string): Record<string, unknown> {
+  return workloadPod({
+    name,
+    namespace: NS,
+    serviceAccount: sa,
+    app,
+    deployment: app,
+    annotations: { 'config.linkerd.io/opaque-ports': opaquePorts },
+    containers: [
+      {
+        name: 'app',
+        image: 'app:v1',
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { name: 'grpc', containerPort: 8081 },
+          { name: 'echo', containerPort: 9000 },
+        ],
       },
-      annotations: {
-        'linkerd.io/proxy-version': 'edge-26.11.1',
-        'linkerd.io/inject': 'enabled',
-        'config.linkerd.io/opaque-ports': opaquePorts,
-      },
-    },
-    spec: {
-      serviceAccountName: sa,
-      nodeName: 'node-a',
-      containers: [
-        {
-          name: 'app',
-          image: 'app:v1',
-          ports: [
-            { name: 'http', containerPort: 8080 },
-            { name: 'grpc', containerPort: 8081 },
-            { name: 'echo', containerPort: 9000 },
-          ],
-        },
-        {
-          name: 'linkerd-proxy',
-          image: 'ghcr.io/l5d/proxy:edge-26.11.1',
-          ports: [
-            { name: 'linkerd-proxy', containerPort: 4143 },
-            { name: 'linkerd-admin', containerPort: 4191 },
-          ],
-          // The destination controller reads the inbound port from here (opaque transport).
-          env: [
-            { name: 'LINKERD2_PROXY_INBOUND_LISTEN_ADDR', value: '0.0.0.0:4143' },
-            { name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: '0.0.0.0:4191' },
-          ],
-        },
-      ],
-    },
-  };
+    ],
+  });
 }
 
 /** An EndpointSlice of `service` listing `pods` as ready endpoints, as the endpoint controller writes it. */
@@ -78,19 +52,12 @@ export function endpointSlice(
   ports: Array<{ name: string; port: number }>,
   pods: Pod[],
 ): Record<string, unknown> {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: `${service}-abcde`, namespace: NS, labels: { 'kubernetes.io/service-name': service } },
-    addressType: 'IPv4',
-    ports: ports.map((p) => ({ ...p, protocol: 'TCP' })),
-    endpoints: pods.map((p) => ({
-      addresses: [p.ip],
-      conditions: { ready: true },
-      nodeName: 'node-a',
-      targetRef: { kind: 'Pod', name: p.name, namespace: NS },
-    })),
-  };
+  return endpointSliceObject(
+    NS,
+    service,
+    ports,
+    pods.map((p) => ({ ip: p.ip, pod: p.name })),
+  );
 }
 
 export class ControlPlane {
@@ -197,18 +164,7 @@ export class ControlPlane {
   /** Creates the Pod object for a namespace "pod" and reports it Running at its IP. */
   async createPod(pod: Pod, sa: string, app: string, opaquePorts: string): Promise<void> {
     await this.apply(podObject(pod.name, sa, app, opaquePorts));
-    const status = { status: { phase: 'Running', podIP: pod.ip, podIPs: [{ ip: pod.ip }], hostIP: '192.168.0.1' } };
-    await this.kubectl([
-      'patch',
-      'pod',
-      pod.name,
-      '-n',
-      NS,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify(status),
-    ]);
+    await this.kubectl(runningPodPatchArgs(pod.name, NS, pod.ip));
   }
 
   /** A projected-style ServiceAccount token for the identity audience (TokenRequest). */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { renderCrds } from '../../src/manifests/crds/index.js';
+import { podStatusPatchArgs } from '../support/mesh-objects.js';
 import { kubectl, REPO_ROOT, run, startTestbed, type RunResult, type Testbed } from '../support/testbed.js';
 
 const CLI = join(REPO_ROOT, 'bin', 'run.js');
@@ -27,6 +28,16 @@ function externalGatewayApiCrds(): string {
   }).filter((crd) => crd.metadata.name.endsWith('.gateway.networking.k8s.io'));
   for (const crd of crds) delete crd.metadata.annotations?.['linkerd.io/created-by'];
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: crds });
+}
+
+/** The category headings of `l5d check`'s table output: the lines underlined with dashes. */
+function categoryHeadings(stdout: string): string[] {
+  return stdout.split('\n').filter((line, i, all) => /^-+$/.test(all[i + 1] ?? '') && line !== '');
+}
+
+/** A running container that passes its readiness probe, as its kubelet reports it. */
+function readyContainer(name: string) {
+  return { name, ready: true, restartCount: 0, image: '', imageID: '', state: { running: {} } };
 }
 
 const SETUP_PERMISSION_LINES = [
@@ -48,6 +59,14 @@ describe('l5d check against a real kube-apiserver', { timeout: 600_000 }, () => 
 
   const admin = (args: string[], stdin?: string) =>
     kubectl(args, { kubeconfig: tb.adminKubeconfig, ...(stdin === undefined ? {} : { stdin }) });
+
+  /** Reports Pod `name` Running with `containers` ready; this test bed runs no kubelet. */
+  const reportRunning = (name: string, namespace: string, containers: string[], status: Record<string, unknown>) =>
+    admin(
+      podStatusPatchArgs(name, namespace, {
+        status: { phase: 'Running', ...status, containerStatuses: containers.map(readyContainer) },
+      }),
+    );
 
   const l5d = (
     args: string[],
@@ -94,7 +113,7 @@ describe('l5d check against a real kube-apiserver', { timeout: 600_000 }, () => 
     await admin(['apply', '--server-side', '-f', '-'], externalGatewayApiCrds());
     const r = await l5d(['check', '--pre']);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const headings = r.stdout.split('\n').filter((line, i, all) => /^-+$/.test(all[i + 1] ?? '') && line !== '');
+    const headings = categoryHeadings(r.stdout);
     assert.deepEqual(headings, [
       'kubernetes-api',
       'kubernetes-version',
@@ -311,37 +330,14 @@ describe('l5d check against a real kube-apiserver', { timeout: 600_000 }, () => 
         },
       };
       await admin(['apply', '-f', '-'], JSON.stringify(pod));
-      const ready = (c: string) => ({
-        name: c,
-        ready: true,
-        restartCount: 0,
-        image: '',
-        imageID: '',
-        state: { running: {} },
+      await reportRunning(name, 'linkerd', ['linkerd-proxy', component], {
+        podIP: `10.244.0.${10 + i}`,
+        conditions: [{ type: 'Ready', status: 'True' }],
       });
-      const status = {
-        status: {
-          phase: 'Running',
-          podIP: `10.244.0.${10 + i}`,
-          conditions: [{ type: 'Ready', status: 'True' }],
-          containerStatuses: [ready('linkerd-proxy'), ready(component)],
-        },
-      };
-      await admin([
-        'patch',
-        'pod',
-        name,
-        '-n',
-        'linkerd',
-        '--subresource=status',
-        '--type=merge',
-        '-p',
-        JSON.stringify(status),
-      ]);
     }
     const r = await l5d(['check', '--wait', '5s']);
     assert.equal(r.code, 0, r.stdout);
-    const headings = r.stdout.split('\n').filter((line, i, all) => /^-+$/.test(all[i + 1] ?? '') && line !== '');
+    const headings = categoryHeadings(r.stdout);
     assert.deepEqual(headings, [
       'kubernetes-api',
       'kubernetes-version',
@@ -427,32 +423,11 @@ describe('l5d check against a real kube-apiserver', { timeout: 600_000 }, () => 
       },
     ];
     await admin(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-    const ready = (c: string) => ({
-      name: c,
-      ready: true,
-      restartCount: 0,
-      image: '',
-      imageID: '',
-      state: { running: {} },
-    });
-    const status = {
-      status: { phase: 'Running', podIP: '10.244.1.5', containerStatuses: [ready('linkerd-proxy'), ready('db')] },
-    };
-    await admin([
-      'patch',
-      'pod',
-      podName,
-      '-n',
-      'app',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify(status),
-    ]);
+    await reportRunning(podName, 'app', ['linkerd-proxy', 'db'], { podIP: '10.244.1.5' });
 
     const r = await l5d(['check', '--proxy', '-n', 'app', '--wait', '5s']);
     assert.equal(r.code, 0, r.stdout);
-    const headings = r.stdout.split('\n').filter((line, i, all) => /^-+$/.test(all[i + 1] ?? '') && line !== '');
+    const headings = categoryHeadings(r.stdout);
     assert.deepEqual(headings, [
       'kubernetes-api',
       'kubernetes-version',

@@ -18,6 +18,7 @@ import { withMetadata } from '../../src/manifests/crds/define.js';
 import { serversCrd } from '../../src/manifests/crds/servers.js';
 import { serviceProfilesCrd } from '../../src/manifests/crds/serviceprofiles.js';
 import { eventually, freePort, startController, waitReady, type RunningController } from '../support/controllers.js';
+import { endpointSliceObject, runningPodPatchArgs, workloadPod } from '../support/mesh-objects.js';
 import { kubectl, startTestbed, type Testbed } from '../support/testbed.js';
 
 const NS = 'emojivoto';
@@ -26,52 +27,15 @@ const CONTEXT = JSON.stringify({ ns: NS, nodeName: 'node-a', pod: 'vote-bot' });
 const WEB_ID = `web.${NS}.serviceaccount.identity.linkerd.cluster.local`;
 
 function pod(name: string, opts: { meshed: boolean; annotations?: Record<string, string> }) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: NS,
-      labels: {
-        app: 'web-svc',
-        ...(opts.meshed
-          ? {
-              'linkerd.io/control-plane-ns': 'linkerd',
-              'linkerd.io/proxy-deployment': 'web',
-              'linkerd.io/workload-ns': NS,
-            }
-          : {}),
-      },
-      annotations: {
-        ...(opts.meshed ? { 'linkerd.io/proxy-version': 'edge-26.11.1', 'linkerd.io/inject': 'enabled' } : {}),
-        ...opts.annotations,
-      },
-    },
-    spec: {
-      serviceAccountName: 'web',
-      nodeName: 'node-a',
-      containers: [
-        { name: 'web-svc', image: 'web:v11', ports: [{ name: 'http', containerPort: 8080 }] },
-        ...(opts.meshed
-          ? [
-              {
-                name: 'linkerd-proxy',
-                image: 'ghcr.io/l5d/proxy:edge-26.11.1',
-                ports: [
-                  { name: 'linkerd-proxy', containerPort: 4143 },
-                  { name: 'linkerd-admin', containerPort: 4191 },
-                ],
-                env: [
-                  { name: 'LINKERD2_PROXY_INBOUND_LISTEN_ADDR', value: '0.0.0.0:4143' },
-                  { name: 'LINKERD2_PROXY_ADMIN_LISTEN_ADDR', value: '0.0.0.0:4191' },
-                  { name: 'LINKERD2_PROXY_CONTROL_LISTEN_ADDR', value: '0.0.0.0:4190' },
-                ],
-              },
-            ]
-          : []),
-      ],
-    },
-  };
+  return workloadPod({
+    name,
+    namespace: NS,
+    serviceAccount: 'web',
+    app: 'web-svc',
+    deployment: 'web',
+    containers: [{ name: 'web-svc', image: 'web:v11', ports: [{ name: 'http', containerPort: 8080 }] }],
+    ...opts,
+  });
 }
 
 function dnsIdentity(addr: WeightedAddr | undefined): string | undefined {
@@ -80,19 +44,7 @@ function dnsIdentity(addr: WeightedAddr | undefined): string | undefined {
 }
 
 function slice(endpoints: { ip: string; pod: string }[]) {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'web-svc-abcde', namespace: NS, labels: { 'kubernetes.io/service-name': 'web-svc' } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-    endpoints: endpoints.map((e) => ({
-      addresses: [e.ip],
-      conditions: { ready: true },
-      nodeName: 'node-a',
-      targetRef: { kind: 'Pod', name: e.pod, namespace: NS },
-    })),
-  };
+  return endpointSliceObject(NS, 'web-svc', [{ name: 'http', port: 8080 }], endpoints);
 }
 
 describe('destination controller', () => {
@@ -110,17 +62,7 @@ describe('destination controller', () => {
 
   async function runPod(name: string, ip: string, opts: { meshed: boolean; annotations?: Record<string, string> }) {
     await apply(pod(name, opts));
-    await admin([
-      'patch',
-      'pod',
-      name,
-      '-n',
-      NS,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: '192.168.0.1' } }),
-    ]);
+    await admin(runningPodPatchArgs(name, NS, ip));
   }
 
   /** Collects a raw stream's messages until the test ends. */
