@@ -131,8 +131,7 @@ export function renderControlPlane(values: Values, ctx: RenderContext): Rendered
   const banners: (string | undefined)[] = [];
   for (const section of sections) {
     section.objects.forEach((o, i) => {
-      // A JSON round trip drops `undefined` and unshares sub-objects (shared nodes would become YAML aliases).
-      objects.push(JSON.parse(JSON.stringify(o)) as KubeObject);
+      objects.push(o);
       banners.push(i === 0 && section.title ? banner(section.title) : undefined);
     });
   }
