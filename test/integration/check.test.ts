@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { renderCrds } from '../../src/manifests/crds/index.js';
-import { podStatusPatchArgs } from '../support/mesh-objects.js';
+import { KUBERNETES_ENDPOINT_SLICE, podStatusPatchArgs } from '../support/mesh-objects.js';
 import { kubectl, REPO_ROOT, run, startTestbed, type RunResult, type Testbed } from '../support/testbed.js';
 
 const CLI = join(REPO_ROOT, 'bin', 'run.js');
@@ -238,19 +238,7 @@ describe('l5d check against a real kube-apiserver', { timeout: 600_000 }, () => 
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /linkerd-crd\n-{11}\n√ control plane CustomResourceDefinitions exist\n/);
 
-    // A real cluster's controller-manager publishes the `kubernetes` EndpointSlice; install checks
-    // that EndpointSlices exist, and this test bed runs no controllers.
-    await admin(
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-        addressType: 'IPv4',
-        endpoints: [{ addresses: ['10.96.0.1'] }],
-        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
-      }),
-    );
+    await admin(['apply', '-f', '-'], JSON.stringify(KUBERNETES_ENDPOINT_SLICE));
     const accepted = await l5d(['install']);
     assert.equal(accepted.code, 0, accepted.stderr);
     assert.match(accepted.stdout, /kind: Deployment/);

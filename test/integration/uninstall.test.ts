@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { kubectl, REPO_ROOT, run, startTestbed, type RunResult, type Testbed } from '../support/testbed.js';
+import { KUBERNETES_ENDPOINT_SLICE } from '../support/mesh-objects.js';
 
 const CLI = join(REPO_ROOT, 'bin', 'run.js');
 
@@ -61,15 +62,7 @@ describe('l5d uninstall against a real kube-apiserver', { timeout: 180_000 }, ()
     const crds = await l5d(['install', '--crds', '--set', 'installGatewayAPI=true']);
     assert.equal(crds.code, 0, crds.stderr);
     await admin(['apply', '--server-side', '-f', '-'], crds.stdout);
-    // install needs the `kubernetes` EndpointSlice, which only a controller-manager would publish.
-    await applyObject({
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: ['10.96.0.1'] }],
-      ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
-    });
+    await applyObject(KUBERNETES_ENDPOINT_SLICE);
     const cp = await l5d(['install']);
     assert.equal(cp.code, 0, cp.stderr);
     await admin(['apply', '--server-side', '-f', '-'], cp.stdout);

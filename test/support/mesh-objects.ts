@@ -104,3 +104,16 @@ export function endpointSliceObject(
     })),
   };
 }
+
+/**
+ * The `default/kubernetes` EndpointSlice a controller-manager would publish. `l5d install` requires
+ * that EndpointSlices exist, and the test bed runs no controllers.
+ */
+export const KUBERNETES_ENDPOINT_SLICE = {
+  apiVersion: 'discovery.k8s.io/v1',
+  kind: 'EndpointSlice',
+  metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+  addressType: 'IPv4',
+  endpoints: [{ addresses: ['10.96.0.1'] }],
+  ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+};
