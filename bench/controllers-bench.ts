@@ -11,7 +11,7 @@ import { KubeClient } from '../src/kube/client.js';
 import { Destination, type Update } from '../src/proto/gen/destination_pb.js';
 import { Identity } from '../src/proto/gen/identity_pb.js';
 import { generateKeyAndCsr } from '../src/runtime/clients/identity-client.js';
-import { controlTransport } from '../src/runtime/clients/transport.js';
+import { connectTransport } from '../test/support/connect-transport.js';
 import { tcpAddressToString } from '../src/runtime/destination/net.js';
 import { freePort, startController, waitReady } from '../test/support/controllers.js';
 import { createTestPki } from '../test/support/identity-pki.js';
@@ -110,7 +110,7 @@ async function benchDestination(kube: KubeClient, adminKubeconfig: string): Prom
   ]);
   try {
     await waitReady(ctrl, adminPort, 60_000);
-    const client = createClient(Destination, controlTransport({ address: `127.0.0.1:${grpcPort}` }));
+    const client = createClient(Destination, connectTransport(`127.0.0.1:${grpcPort}`));
     const abort = new AbortController();
     const waiters: { key: string; kind: 'add' | 'remove'; resolve: () => void }[] = [];
     let snapshotResolve: (n: number) => void = () => undefined;
@@ -191,7 +191,7 @@ async function benchIdentity(adminKubeconfig: string): Promise<void> {
     ]);
     try {
       await waitReady(ctrl, adminPort);
-      const client = createClient(Identity, controlTransport({ address: `127.0.0.1:${grpcPort}` }));
+      const client = createClient(Identity, connectTransport(`127.0.0.1:${grpcPort}`));
       const identity = `web.${NS}.serviceaccount.identity.linkerd.cluster.local`;
       const { csrDer } = await generateKeyAndCsr(identity);
       const req = { identity, token: Buffer.from(token), certificateSigningRequest: csrDer };

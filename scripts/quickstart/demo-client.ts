@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import type { Endpoint } from '../../src/runtime/clients/destination-client.js';
 import { DestinationClient } from '../../src/runtime/clients/destination-client.js';
 import { IdentityClient, generateKeyAndCsr } from '../../src/runtime/clients/identity-client.js';
-import { controlTransport } from '../../src/runtime/clients/transport.js';
+import { GrpcChannel } from '../../src/runtime/clients/grpc-channel.js';
 import { sanExtension, x509 } from '../../src/runtime/identity/x509.js';
 
 const USAGE =
@@ -49,7 +49,7 @@ async function certify(values: Options): Promise<void> {
   const identity = required(values, 'identity');
   const addr = required(values, 'addr');
   const client = new IdentityClient({
-    transport: controlTransport({ address: addr }),
+    channel: new GrpcChannel({ address: addr }),
     identity,
     tokenFile: required(values, 'token-file'),
     key: await generateKeyAndCsr(identity),
@@ -92,7 +92,7 @@ async function watch(values: Options): Promise<void> {
   const expected = Number(required(values, 'expect'));
   const timeoutMs = Number(values['timeout-seconds']) * 1000;
   const client = new DestinationClient({
-    transport: controlTransport({ address: addr }),
+    channel: new GrpcChannel({ address: addr }),
     contextToken: required(values, 'context'),
   });
   const endpoints = client.resolve(authority);

@@ -10,7 +10,7 @@ import {
   type IdentityKeyMaterial,
   generateKeyAndCsr,
 } from '../../src/runtime/clients/identity-client.js';
-import { controlTransport } from '../../src/runtime/clients/transport.js';
+import { GrpcChannel } from '../../src/runtime/clients/grpc-channel.js';
 import { freePort, startController, waitReady, type RunningController } from '../support/controllers.js';
 import { createTestPki } from '../support/identity-pki.js';
 import { endpointSliceObject, workloadPod, runningPodPatchArgs } from '../support/mesh-objects.js';
@@ -58,6 +58,32 @@ export function endpointSlice(
     ports,
     pods.map((p) => ({ ip: p.ip, pod: p.name })),
   );
+}
+
+/** The ports of a Service in front of the test app (fixtures/app.mjs). */
+export const SERVICE_PORTS = [
+  { name: 'http', port: 80, targetPort: 'http' },
+  { name: 'grpc', port: 81, targetPort: 'grpc' },
+  { name: 'echo', port: 9000, targetPort: 'echo' },
+];
+
+/** A Service selecting `app` in the test namespace; `opaquePorts` becomes its annotation. */
+export function serviceObject(
+  name: string,
+  app: string,
+  ports: Array<{ name: string; port: number; targetPort: string }>,
+  opaquePorts?: string,
+): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name,
+      namespace: NS,
+      ...(opaquePorts === undefined ? {} : { annotations: { 'config.linkerd.io/opaque-ports': opaquePorts } }),
+    },
+    spec: { selector: { app }, ports },
+  };
 }
 
 export class ControlPlane {
@@ -157,6 +183,20 @@ export class ControlPlane {
     return this.mesh.helper(pod, 'uds-bridge.mjs', ['listen-tcp', '127.0.0.1', String(POD_PORTS[c]), this.socket(c)]);
   }
 
+  /** Bridges both controllers into `pod` and installs its proxy-init rules. */
+  async joinMesh(pod: Pod): Promise<void> {
+    await this.bridge(pod, 'identity');
+    await this.bridge(pod, 'destination');
+    this.mesh.proxyInit(pod);
+  }
+
+  /** The ClusterIP the API server gave `service`. */
+  async clusterIp(service: string): Promise<string> {
+    return (
+      await this.kubectl(['get', 'service', service, '-n', NS, '-o', 'jsonpath={.spec.clusterIP}'])
+    ).stdout.trim();
+  }
+
   async createServiceAccount(sa: string): Promise<void> {
     await this.kubectl(['create', 'serviceaccount', sa, '-n', NS]);
   }
@@ -177,14 +217,19 @@ export class ControlPlane {
     const material = key ?? (await generateKeyAndCsr(idOf(sa)));
     const tokenFile = join(this.mesh.dir, `${sa}.token`);
     writeFileSync(tokenFile, await this.token(sa));
+    const channel = new GrpcChannel({ address: this.identityAddr });
     const client = new IdentityClient({
-      transport: controlTransport({ address: this.identityAddr }),
+      channel,
       identity: idOf(sa),
       tokenFile,
       key: material,
       trustAnchorsPem: this.anchorPem,
     });
-    return { ...(await client.certify()), key: material };
+    try {
+      return { ...(await client.certify()), key: material };
+    } finally {
+      channel.close();
+    }
   }
 
   /** Starts `pod`'s proxy in certify mode against the controllers (bridges must be up). */

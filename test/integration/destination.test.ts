@@ -12,7 +12,8 @@ import {
   type WeightedAddr,
 } from '../../src/proto/gen/destination_pb.js';
 import { DestinationClient } from '../../src/runtime/clients/destination-client.js';
-import { controlTransport } from '../../src/runtime/clients/transport.js';
+import { GrpcChannel } from '../../src/runtime/clients/grpc-channel.js';
+import { connectTransport } from '../support/connect-transport.js';
 import { tcpAddressToString } from '../../src/runtime/destination/net.js';
 import { withMetadata } from '../../src/manifests/crds/define.js';
 import { serversCrd } from '../../src/manifests/crds/servers.js';
@@ -123,7 +124,7 @@ describe('destination controller', () => {
     ctrlAdminPort = adminPort;
     ctrl = startController('destination', ctrlArgs);
     await waitReady(ctrl, adminPort);
-    raw = createClient(Destination, controlTransport({ address: `127.0.0.1:${grpcPort}` }));
+    raw = createClient(Destination, connectTransport(`127.0.0.1:${grpcPort}`));
   });
 
   after(async () => {
@@ -135,7 +136,7 @@ describe('destination controller', () => {
   test('Get follows EndpointSlice and Pod changes with add/remove diffs', async () => {
     const stream = collect(raw.get({ path: AUTHORITY, contextToken: CONTEXT }, { signal: abort.signal }));
     const client = new DestinationClient({
-      transport: controlTransport({ address: `127.0.0.1:${grpcPort}` }),
+      channel: new GrpcChannel({ address: `127.0.0.1:${grpcPort}` }),
       contextToken: CONTEXT,
     });
     const watch = client.resolve(AUTHORITY);
@@ -315,7 +316,7 @@ describe('destination controller', () => {
   test('the destination client survives a controller restart', async () => {
     await apply(slice([{ ip: '10.244.0.10', pod: 'web-0' }]));
     const client = new DestinationClient({
-      transport: controlTransport({ address: `127.0.0.1:${grpcPort}` }),
+      channel: new GrpcChannel({ address: `127.0.0.1:${grpcPort}` }),
       contextToken: CONTEXT,
       minBackoffMs: 50,
       maxBackoffMs: 500,

@@ -11,7 +11,8 @@ import * as tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { Identity } from '../../src/proto/gen/identity_pb.js';
-import { controlTransport } from '../../src/runtime/clients/transport.js';
+import { GrpcChannel } from '../../src/runtime/clients/grpc-channel.js';
+import { connectTransport } from '../support/connect-transport.js';
 import { IdentityClient, generateKeyAndCsr } from '../../src/runtime/clients/identity-client.js';
 import { encodePem } from '../../src/util/pem.js';
 import { eventually, freePort, startController, waitReady, type RunningController } from '../support/controllers.js';
@@ -83,7 +84,7 @@ describe('identity controller', () => {
       `-admin-addr=127.0.0.1:${adminPort}`,
     ]);
     await waitReady(ctrl, adminPort);
-    client = createClient(Identity, controlTransport({ address: `127.0.0.1:${grpcPort}` }));
+    client = createClient(Identity, connectTransport(`127.0.0.1:${grpcPort}`));
   });
 
   after(async () => {
@@ -267,7 +268,7 @@ describe('identity controller', () => {
   test('the identity client certifies from a token file and reports expiry', async () => {
     writeFileSync(join(dir, 'token'), tokens.web ?? '');
     const ic = new IdentityClient({
-      transport: controlTransport({ address: `127.0.0.1:${grpcPort}` }),
+      channel: new GrpcChannel({ address: `127.0.0.1:${grpcPort}` }),
       identity: id('web'),
       tokenFile: join(dir, 'token'),
       key: await generateKeyAndCsr(id('web')),

@@ -4,10 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { createRouterTransport, type ServiceImpl } from '@connectrpc/connect';
+import type { ServiceImpl } from '@connectrpc/connect';
+import { Registry } from 'prom-client';
 import {
   checkWorkloadCertificate,
   dnsNames,
@@ -20,7 +21,9 @@ import {
   generateKeyAndCsr,
   type IdentityKeyMaterial,
 } from '../../src/runtime/clients/identity-client.js';
+import { GrpcChannel } from '../../src/runtime/clients/grpc-channel.js';
 import { buildIssuer } from '../../src/runtime/identity/issuer.js';
+import { startGrpcServer, type GrpcServer } from '../../src/runtime/shared/grpc-server.js';
 import { identityService } from '../../src/runtime/identity/service.js';
 import { x509 } from '../../src/runtime/identity/x509.js';
 import { CertifyResponseSchema, Identity } from '../../src/proto/gen/identity_pb.js';
@@ -67,10 +70,27 @@ async function leafFor(
   return new Uint8Array(cert.rawData);
 }
 
-/** An IdentityClient whose Certify is `impl`, over an in-memory transport. */
+/** One loopback gRPC server for the file; each test installs the Certify it needs. */
+let certifyImpl: ServiceImpl<typeof Identity> | undefined;
+let server: GrpcServer;
+let channel: GrpcChannel;
+before(async () => {
+  server = await startGrpcServer(
+    '127.0.0.1:0',
+    (router) => router.service(Identity, { certify: (req, ctx) => certifyImpl!.certify(req, ctx) }),
+    new Registry(),
+  );
+  channel = new GrpcChannel({ address: `127.0.0.1:${server.address.port}` });
+});
+after(async () => {
+  channel.close();
+  await server.close();
+});
+
+/** An IdentityClient whose Certify, over HTTP/2 on loopback, is `impl`. */
 function clientFor(impl: ServiceImpl<typeof Identity>, key: IdentityKeyMaterial, anchorsPem?: string) {
-  const transport = createRouterTransport(({ service }) => service(Identity, impl));
-  return new IdentityClient({ transport, identity: WEB, tokenFile, key, trustAnchorsPem: anchorsPem });
+  certifyImpl = impl;
+  return new IdentityClient({ channel, identity: WEB, tokenFile, key, trustAnchorsPem: anchorsPem });
 }
 
 /** A Certify that answers with a fixed chain. */

@@ -1,5 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { Code, ConnectError, createClient, type Client, type Transport } from '@connectrpc/connect';
+import {
+  create,
+  fromBinary,
+  toBinary,
+  type DescMessage,
+  type DescMethodServerStreaming,
+  type MessageInitShape,
+  type MessageShape,
+} from '@bufbuild/protobuf';
 import {
   Destination,
   type DestinationProfile,
@@ -8,10 +16,11 @@ import {
   type WeightedAddrSet,
 } from '../../proto/gen/destination_pb.js';
 import { tcpAddressToString } from '../destination/net.js';
+import { GrpcCode, GrpcError, type GrpcChannel } from './grpc-channel.js';
 import { backoffDelayMs } from './transport.js';
 
 export interface DestinationClientOptions {
-  transport: Transport;
+  channel: GrpcChannel;
   /** `LINKERD2_PROXY_DESTINATION_CONTEXT`, sent with every request. */
   contextToken?: string;
   minBackoffMs?: number;
@@ -27,8 +36,20 @@ export interface Endpoint {
 
 /** Statuses that mean "asking again will not help" (proxy.md §5.1). */
 function isTerminal(err: unknown): boolean {
-  const code = ConnectError.from(err).code;
-  return code === Code.InvalidArgument || code === Code.FailedPrecondition;
+  const code = GrpcError.from(err).code;
+  return code === GrpcCode.INVALID_ARGUMENT || code === GrpcCode.FAILED_PRECONDITION;
+}
+
+/** A server-streaming call of `method`, messages coded with its generated schemas. */
+async function* serverStream<I extends DescMessage, O extends DescMessage>(
+  channel: GrpcChannel,
+  method: DescMethodServerStreaming<I, O>,
+  input: MessageInitShape<I>,
+  signal: AbortSignal,
+): AsyncGenerator<MessageShape<O>> {
+  const request = toBinary(method.input, create(method.input, input));
+  for await (const bytes of channel.serverStream(`/${method.parent.typeName}/${method.name}`, request, { signal }))
+    yield fromBinary(method.output, bytes);
 }
 
 interface WatchEvents<S> {
@@ -89,7 +110,7 @@ abstract class StreamWatch<M, S> extends EventEmitter<WatchEvents<S>> {
       } catch (err) {
         if (signal.aborted) return;
         const terminal = isTerminal(err);
-        if (this.listenerCount('error') > 0) this.emit('error', ConnectError.from(err), terminal);
+        if (this.listenerCount('error') > 0) this.emit('error', GrpcError.from(err), terminal);
         if (terminal) return;
       }
       const delay = backoffDelayMs(attempt++, this.opts.minBackoffMs ?? 100, this.opts.maxBackoffMs ?? 10_000);
@@ -111,7 +132,7 @@ export class EndpointWatch extends StreamWatch<Update, ReadonlyMap<string, Endpo
   exists: boolean | undefined;
 
   constructor(
-    private readonly client: Client<typeof Destination>,
+    private readonly channel: GrpcChannel,
     readonly authority: string,
     private readonly options: DestinationClientOptions,
   ) {
@@ -124,7 +145,8 @@ export class EndpointWatch extends StreamWatch<Update, ReadonlyMap<string, Endpo
   }
 
   protected open(signal: AbortSignal): AsyncIterable<Update> {
-    return this.client.get({ path: this.authority, contextToken: this.options.contextToken ?? '' }, { signal });
+    const request = { path: this.authority, contextToken: this.options.contextToken ?? '' };
+    return serverStream(this.channel, Destination.method.get, request, signal);
   }
 
   protected apply(update: Update, first: boolean): boolean {
@@ -170,7 +192,7 @@ export class ProfileWatch extends StreamWatch<DestinationProfile, DestinationPro
   private latest: DestinationProfile | undefined;
 
   constructor(
-    private readonly client: Client<typeof Destination>,
+    private readonly channel: GrpcChannel,
     readonly path: string,
     private readonly options: DestinationClientOptions,
   ) {
@@ -183,7 +205,8 @@ export class ProfileWatch extends StreamWatch<DestinationProfile, DestinationPro
   }
 
   protected open(signal: AbortSignal): AsyncIterable<DestinationProfile> {
-    return this.client.getProfile({ path: this.path, contextToken: this.options.contextToken ?? '' }, { signal });
+    const request = { path: this.path, contextToken: this.options.contextToken ?? '' };
+    return serverStream(this.channel, Destination.method.getProfile, request, signal);
   }
 
   protected apply(profile: DestinationProfile): boolean {
@@ -194,19 +217,16 @@ export class ProfileWatch extends StreamWatch<DestinationProfile, DestinationPro
 
 /** Client of the destination controller for the proxy: one watch per authority, shared. */
 export class DestinationClient {
-  private readonly client: Client<typeof Destination>;
   private readonly endpointWatches = new Map<string, EndpointWatch>();
   private readonly profileWatches = new Map<string, ProfileWatch>();
 
-  constructor(private readonly opts: DestinationClientOptions) {
-    this.client = createClient(Destination, opts.transport);
-  }
+  constructor(private readonly opts: DestinationClientOptions) {}
 
   /** Watches `name:port`; the same watch is returned until it is closed. */
   resolve(authority: string): EndpointWatch {
     const existing = this.endpointWatches.get(authority);
     if (existing !== undefined && !existing.closed) return existing;
-    const watch = new EndpointWatch(this.client, authority, this.opts);
+    const watch = new EndpointWatch(this.opts.channel, authority, this.opts);
     this.endpointWatches.set(authority, watch);
     return watch;
   }
@@ -214,7 +234,7 @@ export class DestinationClient {
   profile(path: string): ProfileWatch {
     const existing = this.profileWatches.get(path);
     if (existing !== undefined && !existing.closed) return existing;
-    const watch = new ProfileWatch(this.client, path, this.opts);
+    const watch = new ProfileWatch(this.opts.channel, path, this.opts);
     this.profileWatches.set(path, watch);
     return watch;
   }

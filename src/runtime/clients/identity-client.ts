@@ -1,13 +1,13 @@
 // Certify client shared by the proxy and the tests. It checks certificates with node:crypto only:
 // an X.509 library (reflect-metadata + @peculiar/x509) would cost every meshed pod ~8 MiB of RSS.
 import { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
+import { promisify } from 'node:util';
 import { type KeyObject, type X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
-import { createClient, type Client, type Transport } from '@connectrpc/connect';
-import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { Identity } from '../../proto/gen/identity_pb.js';
 import { encodePem } from '../../util/pem.js';
 import { checkWorkloadCertificate, parseCertificateBundle } from './certificate-checks.js';
+import type { GrpcChannel } from './grpc-channel.js';
+import { CERTIFY_PATH, decodeCertifyResponse, encodeCertifyRequest } from './identity-messages.js';
 import type { IdentityKeyMaterial } from './identity-key.js';
 
 export { generateKeyAndCsr, type IdentityKeyMaterial } from './identity-key.js';
@@ -21,6 +21,12 @@ export function refreshDelayMs(now: number, notAfter: number | undefined, minMs:
   return Math.min(maxMs, Math.max(minMs, Math.floor((notAfter - now) * 0.7)));
 }
 
+/** node:fs/promises would load Node's readline and file-handle modules into every meshed pod. */
+const readFileAsync = promisify(readFile);
+
+/** A Certify that has not answered by then is retried after the usual backoff. */
+const CERTIFY_TIMEOUT_MS = 30_000;
+
 export interface IdentityCertificate {
   identity: string;
   /** Leaf PEM followed by the intermediates (what a TLS server presents). */
@@ -31,7 +37,7 @@ export interface IdentityCertificate {
 }
 
 export interface IdentityClientOptions {
-  transport: Transport;
+  channel: GrpcChannel;
   identity: string;
   /** Re-read at every certification, as the ServiceAccount token is rotated on disk. */
   tokenFile: string;
@@ -49,7 +55,6 @@ export interface IdentityClientEvents {
 
 /** Keeps a workload certificate current by calling Certify on the identity controller. */
 export class IdentityClient extends EventEmitter<IdentityClientEvents> {
-  private readonly client: Client<typeof Identity>;
   private readonly publicKey: KeyObject;
   private readonly anchors: X509Certificate[] | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -59,7 +64,6 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> {
 
   constructor(private readonly opts: IdentityClientOptions) {
     super();
-    this.client = createClient(Identity, opts.transport);
     this.publicKey = createPublicKey(
       createPrivateKey({ key: Buffer.from(opts.key.keyPkcs8), format: 'der', type: 'pkcs8' }),
     );
@@ -80,14 +84,17 @@ export class IdentityClient extends EventEmitter<IdentityClientEvents> {
 
   /** One Certify round trip; installs and returns the certificate. */
   async certify(): Promise<IdentityCertificate> {
-    const token = await readFile(this.opts.tokenFile);
-    const res = await this.client.certify({
+    const token = await readFileAsync(this.opts.tokenFile);
+    const request = encodeCertifyRequest({
       identity: this.opts.identity,
       token,
       certificateSigningRequest: this.opts.key.csrDer,
     });
+    const res = decodeCertifyResponse(
+      await this.opts.channel.unary(CERTIFY_PATH, request, { timeoutMs: CERTIFY_TIMEOUT_MS }),
+    );
     if (res.validUntil === undefined) throw new Error('Certify response lacks valid_until');
-    const notAfter = timestampDate(res.validUntil);
+    const notAfter = res.validUntil;
     if (notAfter.getTime() <= Date.now())
       throw new Error(`Certify returned an expired certificate (${notAfter.toISOString()})`);
     checkWorkloadCertificate({

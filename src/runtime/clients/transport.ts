@@ -1,6 +1,3 @@
-import type { Transport } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
-
 export interface ControlTlsOptions {
   /** PEM trust anchors used to verify the controller. */
   ca: string | Buffer;
@@ -15,29 +12,6 @@ export interface ControlEndpoint {
   /** `host:port`, e.g. `127.0.0.1:8086` or `linkerd-dst-headless.linkerd.svc.cluster.local.:8086`. */
   address: string;
   tls?: ControlTlsOptions;
-}
-
-/** A gRPC (HTTP/2) transport to a control-plane API: h2c in tests, TLS/mTLS in the mesh. */
-export function controlTransport(endpoint: ControlEndpoint): Transport {
-  const scheme = endpoint.tls === undefined ? 'http' : 'https';
-  const tls = endpoint.tls;
-  return createGrpcTransport({
-    baseUrl: `${scheme}://${endpoint.address}`,
-    pingIntervalMs: 10_000,
-    pingTimeoutMs: 3_000,
-    pingIdleConnection: true,
-    ...(tls === undefined
-      ? {}
-      : {
-          nodeOptions: {
-            ca: tls.ca,
-            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-            ...(tls.key === undefined ? {} : { key: tls.key }),
-            servername: tls.serverName,
-            minVersion: 'TLSv1.3' as const,
-          },
-        }),
-  });
 }
 
 /** Exponential backoff with full jitter. */

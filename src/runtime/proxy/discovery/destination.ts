@@ -1,10 +1,10 @@
 // Discovery through the destination controller (spec proxy §3.2, §5.3): GetProfile on the
 // original destination names the service (or the single endpoint behind a pod IP), then
 // Destination.Get on `<fqn>:<port>` streams its endpoints. Loaded lazily: static runs never
-// load connect-rpc.
+// load protobuf's runtime or HTTP/2.
 import type { WeightedAddr } from '../../../proto/gen/destination_pb.js';
 import { DestinationClient, type EndpointWatch as ClientEndpointWatch } from '../../clients/destination-client.js';
-import { controlTransport } from '../../clients/transport.js';
+import { GrpcChannel } from '../../clients/grpc-channel.js';
 import { tcpAddressToString } from '../../destination/net.js';
 import type { ProxyConfig } from '../config/config.js';
 import { cidrContains, controlDialAddress } from '../config/formats.js';
@@ -42,13 +42,11 @@ export function toEndpoint(addr: WeightedAddr, labels: Record<string, string>): 
 
 export function destinationDiscovery(config: ProxyConfig, log: Logger): Discovery {
   const { control, context, profileNetworks } = config.destination;
-  const client = new DestinationClient({
-    transport: controlTransport({
-      address: controlDialAddress(control),
-      ...(control.identity ? { tls: { ca: config.identity.trustAnchorsPem, serverName: control.identity } } : {}),
-    }),
-    contextToken: context,
+  const channel = new GrpcChannel({
+    address: controlDialAddress(control),
+    ...(control.identity ? { tls: { ca: config.identity.trustAnchorsPem, serverName: control.identity } } : {}),
   });
+  const client = new DestinationClient({ channel, contextToken: context });
 
   return {
     watch(authority: string): EndpointWatch {
@@ -117,6 +115,9 @@ export function destinationDiscovery(config: ProxyConfig, log: Logger): Discover
         close: () => detach(),
       };
     },
-    close: () => client.close(),
+    close: () => {
+      client.close();
+      channel.close();
+    },
   };
 }

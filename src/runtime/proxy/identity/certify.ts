@@ -1,9 +1,9 @@
 // IdentityProvider backed by the identity controller's Certify API (spec proxy §4.5), through
-// the shared identity client. Loaded lazily: static identity runs never pay for connect-rpc.
+// the shared identity client. Loaded lazily: static identity runs never open an HTTP/2 client.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdentityClient } from '../../clients/identity-client.js';
-import { controlTransport } from '../../clients/transport.js';
+import { GrpcChannel } from '../../clients/grpc-channel.js';
 import type { ProxyConfig } from '../config/config.js';
 import { controlDialAddress } from '../config/formats.js';
 import type { Logger } from '../log.js';
@@ -15,12 +15,12 @@ export function certifyingIdentity(config: ProxyConfig, keyPem: string, log: Log
   if (csrDer.length === 0) throw new Error(`${join(dir, 'csr.der')} is empty`);
   const tokenBytes = readFileSync(tokenFile);
   if (tokenBytes.length === 0) throw new Error(`${tokenFile} is empty`);
-  const transport = controlTransport({
+  const channel = new GrpcChannel({
     address: controlDialAddress(control),
     ...(control.identity ? { tls: { ca: trustAnchorsPem, serverName: control.identity } } : {}),
   });
   const client = new IdentityClient({
-    transport,
+    channel,
     identity: localName,
     tokenFile,
     key: { keyPkcs8: new Uint8Array(readFileSync(join(dir, 'key.p8'))), keyPem, csrDer: new Uint8Array(csrDer) },
@@ -44,6 +44,9 @@ export function certifyingIdentity(config: ProxyConfig, keyPem: string, log: Log
     current: () => current,
     ready,
     onUpdate: (l) => listeners.push(l),
-    close: () => client.stop(),
+    close: () => {
+      client.stop();
+      channel.close();
+    },
   };
 }
