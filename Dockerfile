@@ -52,7 +52,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends iptables libcap
  && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-network-validator.js "$@"\n' > /usr/lib/linkerd/linkerd2-network-validator \
  && chmod 0755 /usr/lib/linkerd/*
 USER 2102
-ENTRYPOINT ["node", "/opt/l5d/bin/l5d-proxy.js"]
+ENTRYPOINT ["node", "/opt/l5d/bin/l5d-proxy.cjs"]
 
 FROM runtime AS debug
 RUN apt-get update && apt-get install -y --no-install-recommends curl dnsutils iproute2 iptables netcat-openbsd procps tcpdump \

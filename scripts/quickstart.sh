@@ -300,13 +300,13 @@ wait "$watch_pid"
 
 # ---------------------------------------------------------------------------------------------
 step 'The data plane'
-if [[ -f bin/l5d-proxy.js && -d dist/runtime/proxy ]]; then
-  say 'The l5d proxy is built (bin/l5d-proxy.js). This quick start does not run it yet. Its end-to-end'
+if [[ -f bin/l5d-proxy.cjs && -d dist/runtime/proxy ]]; then
+  say 'The l5d proxy is built (bin/l5d-proxy.cjs). This quick start does not run it yet. Its end-to-end'
   say 'tests run meshed "pods" in network namespaces (root needed), with proxies certified by the'
   say 'identity controller and routed by the destination controller on this kind of local cluster:'
   say '    npm run test:dataplane'
 else
-  say 'data plane: the l5d proxy is not built (bin/l5d-proxy.js and dist/runtime/proxy); this quick'
+  say 'data plane: the l5d proxy is not built (bin/l5d-proxy.cjs and dist/runtime/proxy); this quick'
   say 'start covers the CLI and the control plane.'
 fi
 

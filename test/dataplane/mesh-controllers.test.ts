@@ -3,7 +3,7 @@
 // describes the namespaces as Pods, Services, EndpointSlices and ServiceAccounts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ControlPlane, NS, endpointSlice, idOf } from './control-plane.js';
+import { ControlPlane, NS, SERVICE_PORTS, endpointSlice, idOf, serviceObject } from './control-plane.js';
 import { Mesh, type Pod, createCa } from './netns-mesh.js';
 import {
   assertForeignAnchorRefused,
@@ -44,8 +44,6 @@ describe(
     let webIp: string;
     let spoofedIp: string;
 
-    const clusterIp = async (svc: string): Promise<string> =>
-      (await cp!.kubectl(['get', 'service', svc, '-n', NS, '-o', 'jsonpath={.spec.clusterIP}'])).stdout.trim();
     const webSlice = (pods: Pod[]) => cp!.apply(endpointSlice('web', WEB_PORTS, pods));
     /** Waits until the destination controller's view reached A's proxy: only `pods` answer. */
     const waitForEndpoints = async (pods: Pod[]): Promise<void> => {
@@ -70,26 +68,9 @@ describe(
       plain = mesh.addPod('plain');
 
       for (const sa of ['client-a', 'server-b', 'evil']) await cp.createServiceAccount(sa);
-      await cp.apply({
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'web', namespace: NS, annotations: { 'config.linkerd.io/opaque-ports': '9000' } },
-        spec: {
-          selector: { app: 'server-b' },
-          ports: [
-            { name: 'http', port: 80, targetPort: 'http' },
-            { name: 'grpc', port: 81, targetPort: 'grpc' },
-            { name: 'echo', port: 9000, targetPort: 'echo' },
-          ],
-        },
-      });
-      await cp.apply({
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'spoofed', namespace: NS },
-        spec: { selector: { app: 'spoofed' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
-      });
-      [webIp, spoofedIp] = [await clusterIp('web'), await clusterIp('spoofed')];
+      await cp.apply(serviceObject('web', 'server-b', SERVICE_PORTS, '9000'));
+      await cp.apply(serviceObject('spoofed', 'spoofed', [{ name: 'http', port: 80, targetPort: 'http' }]));
+      [webIp, spoofedIp] = [await cp.clusterIp('web'), await cp.clusterIp('spoofed')];
       await cp.createPod(a, 'client-a', 'client-a', '');
       for (const b of [b1, b2, b3]) await cp.createPod(b, 'server-b', 'server-b', '9000');
       // The API says server-b runs at evil's address; the process there holds evil's certificate.

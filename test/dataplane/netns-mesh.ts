@@ -239,7 +239,7 @@ export class Mesh {
       ...spec.env,
     };
     const entry = process.env['L5D_DATAPLANE_USE_DIST']
-      ? [join(REPO, 'bin/l5d-proxy.js')]
+      ? [join(REPO, 'bin/l5d-proxy.cjs')]
       : ['--import', 'tsx', join(REPO, 'src/runtime/proxy/run.ts')];
     const child = this.track(
       spawn(

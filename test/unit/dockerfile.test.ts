@@ -149,7 +149,7 @@ test('every COPY source exists in the repo or is produced by the build', () => {
 /** `dist/...` modules a bin script imports, relative to the repo. */
 function distImportsOf(bin: string): string[] {
   const text = read(bin);
-  const imports = [...text.matchAll(/import\s*\(?\s*['`](\.\.\/dist\/[^'`]+)['`]/g)].map((m) => m[1] ?? '');
+  const imports = [...text.matchAll(/(?:import|require)\s*\(?\s*['`](\.\.\/dist\/[^'`]+)['`]/g)].map((m) => m[1] ?? '');
   return imports.flatMap((spec) => {
     const path = posix.join('bin', spec);
     if (!path.includes('${')) return [path];
@@ -166,7 +166,7 @@ const SCRIPT_OUTPUTS: Record<string, string> = { 'dist/runtime/proxy/bundle/': '
 test('every /opt/l5d/bin program the images run exists, and so do the modules it loads', () => {
   const referenced = new Set(
     stages.flatMap((s) =>
-      s.instructions.flatMap((i) => [...i.args.matchAll(/\/opt\/l5d\/(bin\/[\w.-]+\.js)/g)].map((m) => m[1] ?? '')),
+      s.instructions.flatMap((i) => [...i.args.matchAll(/\/opt\/l5d\/(bin\/[\w.-]+\.c?js)/g)].map((m) => m[1] ?? '')),
     ),
   );
   assert.ok(referenced.size >= 5, [...referenced].join(', '));

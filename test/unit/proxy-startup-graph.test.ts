@@ -1,7 +1,7 @@
 // What the proxy loads before its first connection decides its idle memory (bench/proxy-bench.ts
-// prints it): HTTP/2, zlib and the control-plane client libraries (connect-rpc with Node's
-// built-in fetch, protobuf descriptors, x509) cost tens of MiB and must stay behind dynamic
-// import()s. Bundles the proxy as scripts/build-proxy.mjs does and walks the static imports.
+// prints it): HTTP/2, zlib and the control-plane client code (protobuf, the gRPC channel, x509)
+// must stay behind dynamic import()s. Bundles the proxy's graph with esbuild and walks the static
+// imports.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';

@@ -6,6 +6,7 @@ import { handleAdmin } from './admin/admin.js';
 import { ConfigError, type ProxyConfig, loadConfig } from './config/config.js';
 import type { SocketAddr } from './config/formats.js';
 import type { Discovery } from './discovery/discovery.js';
+import { lazyDiscovery } from './discovery/lazy-discovery.js';
 import { StaticDiscovery } from './discovery/static-discovery.js';
 import type { IdentityProvider } from './identity/identity.js';
 import { StaticIdentity, keyPemFromDir } from './identity/static-identity.js';
@@ -34,10 +35,12 @@ async function buildIdentity(config: ProxyConfig, log: Logger): Promise<Identity
   return certifyingIdentity(config, keyPem, log);
 }
 
-async function buildDiscovery(config: ProxyConfig, log: Logger): Promise<Discovery> {
+function buildDiscovery(config: ProxyConfig, log: Logger): Discovery {
   if (config.staticDiscoveryFile) return new StaticDiscovery(config.staticDiscoveryFile);
-  const { destinationDiscovery } = await import('./discovery/destination.js');
-  return destinationDiscovery(config, log);
+  return lazyDiscovery(async () => {
+    const { destinationDiscovery } = await import('./discovery/destination.js');
+    return destinationDiscovery(config, log);
+  });
 }
 
 function listen(server: net.Server, addr: SocketAddr): Promise<void> {
@@ -70,7 +73,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   loadOrigDstAddon();
   const metrics = new ProxyMetrics(L5D_VERSION, Math.floor(Date.now() / 1000 - process.uptime()));
   const identity = await buildIdentity(config, log);
-  const discovery = await buildDiscovery(config, log);
+  const discovery = buildDiscovery(config, log);
   const mesh = new MeshTls(identity, TRANSPORT_ALPN);
   identity.onUpdate((c) => {
     metrics.certificateInstalled(c.expiresAt);
