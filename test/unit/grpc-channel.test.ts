@@ -243,6 +243,26 @@ describe('GrpcChannel', () => {
     assert.equal((await channel.unary('/s/Call', Buffer.alloc(0))).toString(), 'ok');
   });
 
+  test('finishes a call on a connection that went away while new calls take a new one', async () => {
+    let release = (): void => undefined;
+    const { channel, server } = await setup((stream, headers) => {
+      const reply = (): void =>
+        answer(stream, frameMessage(Buffer.from(String(headers[':path']))), { 'grpc-status': '0' });
+      if (headers[':path'] === '/s/Slow') release = reply;
+      else reply();
+    });
+    const slow = channel.unary('/s/Slow', Buffer.alloc(0));
+    await waitFor(() => sessions(server.server).size === 1 && release.name === 'reply');
+    const [first] = sessions(server.server);
+    first?.close(); // GOAWAY; the open stream may still finish
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await channel.unary('/s/Fast', Buffer.alloc(0))).toString(), '/s/Fast');
+    assert.equal(sessions(server.server).size, 2);
+    release();
+    assert.equal((await slow).toString(), '/s/Slow');
+    await waitFor(() => sessions(server.server).size === 1);
+  });
+
   test('drops a connection whose keepalive PING goes unanswered, failing its calls as UNAVAILABLE', async () => {
     const { server } = await setup((stream) => {
       stream.respond(GRPC_HEADERS);

@@ -166,7 +166,8 @@ function resetCode(rstCode: number | undefined): number {
 /** One HTTP/2 connection to a control-plane API, re-established on demand. */
 export class GrpcChannel {
   private session: http2.ClientHttp2Session | undefined;
-  private active = 0;
+  /** Open calls per connection: an old connection (after GOAWAY) may still finish its calls. */
+  private readonly calls = new Map<http2.ClientHttp2Session, number>();
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -298,17 +299,30 @@ export class GrpcChannel {
   }
 
   private callStarted(session: http2.ClientHttp2Session): void {
-    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    if (session === this.session && this.idleTimer !== undefined) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+    }
+    const open = this.calls.get(session) ?? 0;
     // An open call keeps the process alive, as a pending socket read would.
-    if (this.active++ === 0) session.ref();
+    if (open === 0) session.ref();
+    this.calls.set(session, open + 1);
   }
 
   private callEnded(session: http2.ClientHttp2Session): void {
-    if (--this.active > 0) return;
+    const open = (this.calls.get(session) ?? 1) - 1;
+    if (open > 0) {
+      this.calls.set(session, open);
+      return;
+    }
+    this.calls.delete(session);
     session.unref();
+    if (session !== this.session) {
+      session.close();
+      return;
+    }
     this.idleTimer = setTimeout(() => {
-      if (this.active === 0 && this.session === session) {
+      if (!this.calls.has(session) && this.session === session) {
         this.session = undefined;
         session.close();
       }
@@ -320,7 +334,7 @@ export class GrpcChannel {
     const interval = this.opts.pingIntervalMs ?? 10_000;
     const timeout = this.opts.pingTimeoutMs ?? 3_000;
     const timer = setInterval(() => {
-      if (this.active === 0 || session.destroyed || session.connecting) return;
+      if (!this.calls.has(session) || session.destroyed || session.connecting) return;
       const overdue = setTimeout(() => session.destroy(new Error('keepalive ping timed out')), timeout);
       overdue.unref();
       try {
