@@ -9,12 +9,19 @@ export function lazyDiscovery(load: () => Promise<Discovery>): Discovery {
     watch(authority: string): EndpointWatch {
       loaded ??= load();
       const inner = loaded.then((d) => d.watch(authority));
+      // A discovery that failed to load fails every lookup through current(); the other paths
+      // have nothing to attach to.
+      const ignore = (): undefined => undefined;
       return {
         current: () => inner.then((w) => w.current()),
-        onUpdate: (listener) => void inner.then((w) => w.onUpdate(listener)),
-        close: () => void inner.then((w) => w.close()),
+        onUpdate: (listener) => void inner.then((w) => w.onUpdate(listener), ignore),
+        close: () => void inner.then((w) => w.close(), ignore),
       };
     },
-    close: () => void loaded?.then((d) => d.close()),
+    close: () =>
+      void loaded?.then(
+        (d) => d.close(),
+        () => undefined,
+      ),
   };
 }
