@@ -6,6 +6,12 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import { GrpcChannel, GrpcCode, GrpcError, frameMessage } from '../../src/runtime/clients/grpc-channel.js';
+import { generateKeyAndCsr } from '../../src/runtime/clients/identity-client.js';
+import { parseCsr } from '../../src/runtime/identity/csr.js';
+import { buildIssuer } from '../../src/runtime/identity/issuer.js';
+import { DEFAULT_VALIDITY, issueLeaf } from '../../src/runtime/identity/leaf.js';
+import { encodePem } from '../../src/util/pem.js';
+import { createTestPki } from '../support/identity-pki.js';
 
 type Handler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, body: Buffer) => void;
 
@@ -309,3 +315,43 @@ async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('GrpcChannel over TLS', () => {
+  const NAME = 'linkerd-destination.linkerd.serviceaccount.identity.linkerd.cluster.local';
+
+  test('verifies the server against the trust anchors and the expected identity (TLS 1.3, ALPN h2)', async () => {
+    const pki = await createTestPki();
+    const issuer = await buildIssuer(pki.issuerCertPem, pki.issuerKeyPem, [pki.anchor], 'cluster.local', new Date());
+    const key = await generateKeyAndCsr(NAME);
+    const leaf = await issueLeaf(issuer, await parseCsr(key.csrDer), DEFAULT_VALIDITY);
+    let protocol: string | undefined;
+    const server = http2.createSecureServer({
+      key: key.keyPem,
+      cert: encodePem('CERTIFICATE', leaf.der) + pki.issuerCertPem,
+      minVersion: 'TLSv1.3',
+    });
+    server.on('stream', (stream) => {
+      protocol =
+        (stream.session?.socket as { getProtocol?: () => string | null } | undefined)?.getProtocol?.() ?? undefined;
+      answer(stream, frameMessage(Buffer.from('secure')), { 'grpc-status': '0' });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const other = await createTestPki();
+    const channels = [
+      new GrpcChannel({ address, tls: { ca: pki.anchorPem, serverName: NAME } }),
+      new GrpcChannel({ address, tls: { ca: pki.anchorPem, serverName: NAME.replace('destination', 'identity') } }),
+      new GrpcChannel({ address, tls: { ca: other.anchorPem, serverName: NAME } }),
+    ];
+    try {
+      assert.equal((await channels[0]!.unary('/s/Call', Buffer.alloc(0))).toString(), 'secure');
+      assert.equal(protocol, 'TLSv1.3');
+      for (const refused of channels.slice(1)) {
+        assert.equal((await grpcError(refused.unary('/s/Call', Buffer.alloc(0)))).code, GrpcCode.UNAVAILABLE);
+      }
+    } finally {
+      for (const c of channels) c.close();
+      server.close();
+    }
+  });
+});
