@@ -17,7 +17,7 @@ import {
 } from '../../proto/gen/destination_pb.js';
 import { tcpAddressToString } from '../destination/net.js';
 import { GrpcCode, GrpcError, type GrpcChannel } from './grpc-channel.js';
-import { backoffDelayMs } from './transport.js';
+import { backoffDelayMs } from './backoff.js';
 
 export interface DestinationClientOptions {
   channel: GrpcChannel;
@@ -68,7 +68,7 @@ abstract class StreamWatch<M, S> extends EventEmitter<WatchEvents<S>> {
   /** Number of (re)connections made. */
   connections = 0;
 
-  protected constructor(private readonly opts: DestinationClientOptions) {
+  protected constructor(protected readonly opts: DestinationClientOptions) {
     super();
   }
 
@@ -132,11 +132,10 @@ export class EndpointWatch extends StreamWatch<Update, ReadonlyMap<string, Endpo
   exists: boolean | undefined;
 
   constructor(
-    private readonly channel: GrpcChannel,
     readonly authority: string,
-    private readonly options: DestinationClientOptions,
+    opts: DestinationClientOptions,
   ) {
-    super(options);
+    super(opts);
     this.start();
   }
 
@@ -145,8 +144,8 @@ export class EndpointWatch extends StreamWatch<Update, ReadonlyMap<string, Endpo
   }
 
   protected open(signal: AbortSignal): AsyncIterable<Update> {
-    const request = { path: this.authority, contextToken: this.options.contextToken ?? '' };
-    return serverStream(this.channel, Destination.method.get, request, signal);
+    const request = { path: this.authority, contextToken: this.opts.contextToken ?? '' };
+    return serverStream(this.opts.channel, Destination.method.get, request, signal);
   }
 
   protected apply(update: Update, first: boolean): boolean {
@@ -192,11 +191,10 @@ export class ProfileWatch extends StreamWatch<DestinationProfile, DestinationPro
   private latest: DestinationProfile | undefined;
 
   constructor(
-    private readonly channel: GrpcChannel,
     readonly path: string,
-    private readonly options: DestinationClientOptions,
+    opts: DestinationClientOptions,
   ) {
-    super(options);
+    super(opts);
     this.start();
   }
 
@@ -205,8 +203,8 @@ export class ProfileWatch extends StreamWatch<DestinationProfile, DestinationPro
   }
 
   protected open(signal: AbortSignal): AsyncIterable<DestinationProfile> {
-    const request = { path: this.path, contextToken: this.options.contextToken ?? '' };
-    return serverStream(this.channel, Destination.method.getProfile, request, signal);
+    const request = { path: this.path, contextToken: this.opts.contextToken ?? '' };
+    return serverStream(this.opts.channel, Destination.method.getProfile, request, signal);
   }
 
   protected apply(profile: DestinationProfile): boolean {
@@ -226,7 +224,7 @@ export class DestinationClient {
   resolve(authority: string): EndpointWatch {
     const existing = this.endpointWatches.get(authority);
     if (existing !== undefined && !existing.closed) return existing;
-    const watch = new EndpointWatch(this.opts.channel, authority, this.opts);
+    const watch = new EndpointWatch(authority, this.opts);
     this.endpointWatches.set(authority, watch);
     return watch;
   }
@@ -234,7 +232,7 @@ export class DestinationClient {
   profile(path: string): ProfileWatch {
     const existing = this.profileWatches.get(path);
     if (existing !== undefined && !existing.closed) return existing;
-    const watch = new ProfileWatch(this.opts.channel, path, this.opts);
+    const watch = new ProfileWatch(path, this.opts);
     this.profileWatches.set(path, watch);
     return watch;
   }

@@ -3,7 +3,22 @@
 // the fetch `Headers` it pulls in cost an idle proxy ~6 MiB of RSS (bench/proxy-bench.ts). The
 // messages stay protobuf; this module only moves their bytes. The controllers keep connect-rpc.
 import http2 from 'node:http2';
-import type { ControlEndpoint } from './transport.js';
+
+export interface ControlTlsOptions {
+  /** PEM trust anchors used to verify the controller. */
+  ca: string | Buffer;
+  /** Optional client certificate chain and key (PEM) for mTLS. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** SNI and the identity the server certificate must carry. */
+  serverName: string;
+}
+
+export interface ControlEndpoint {
+  /** `host:port`, e.g. `127.0.0.1:8086` or `linkerd-dst-headless.linkerd.svc.cluster.local.:8086`. */
+  address: string;
+  tls?: ControlTlsOptions;
+}
 
 /** gRPC status codes (grpc/doc/statuscodes.md). */
 export const GrpcCode = {
@@ -70,7 +85,7 @@ export function frameMessage(message: Uint8Array): Buffer {
 }
 
 /** Splits a byte stream into gRPC messages, whatever the chunk boundaries. */
-export class MessageDecoder {
+class MessageDecoder {
   private pending: Buffer = Buffer.alloc(0);
 
   constructor(private readonly maxMessageBytes: number) {}
@@ -100,7 +115,7 @@ export class MessageDecoder {
 }
 
 /** The status of a finished call: trailers, or the headers of a trailers-only response. */
-export function callStatus(headers: http2.IncomingHttpHeaders, trailers: http2.IncomingHttpHeaders | undefined) {
+function callStatus(headers: http2.IncomingHttpHeaders, trailers: http2.IncomingHttpHeaders | undefined) {
   const source = trailers?.['grpc-status'] !== undefined ? trailers : headers;
   const raw = source['grpc-status'];
   if (raw === undefined) {
