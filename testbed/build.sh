@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build (or reuse from cache) the l5d Kubernetes test bed binaries:
-#   kube-apiserver, etcd and kubectl, all from the wrapper module in testbed/kube.
+#   kube-apiserver, etcd, kubectl and the node's kubelet, kube-controller-manager, kube-scheduler
+#   and kube-proxy, all from the wrapper module in testbed/kube.
 #
 # Output: ${L5D_TESTBED_CACHE:-${XDG_CACHE_HOME:-~/.cache}/l5d/testbed}/<key>/bin/
 #   key = k8s-<version>_etcd-<version>_<sha256 of go.mod, go.sum, cmd/*/main.go and this script's build recipe>
@@ -26,15 +27,18 @@ k8s_version="$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v1\./ {print $2; exit}' 
 etcd_version="$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2; exit}' "$mod/go.mod")"
 [[ -n "$k8s_version" && -n "$etcd_version" ]] || die "cannot read k8s/etcd versions from $mod/go.mod"
 # Bump recipe_rev when the build flags / outputs below change.
-recipe_rev=1
+recipe_rev=2
 hash="$( { echo "recipe=$recipe_rev"; cat "$mod/go.mod" "$mod/go.sum" "$mod"/cmd/*/main.go; } | sha256sum | cut -c1-12)"
 key="k8s-${k8s_version}_etcd-${etcd_version}_${hash}"
 cache_root="${L5D_TESTBED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/l5d/testbed}"
 out="$cache_root/$key"
 bin="$out/bin"
 
+node_binaries=(kubelet kube-controller-manager kube-scheduler kube-proxy)
 is_built() {
-  [[ -f "$out/.complete" && -x "$bin/kube-apiserver" && -x "$bin/etcd" && -x "$bin/kubectl" ]]
+  [[ -f "$out/.complete" ]] || return 1
+  local b
+  for b in kube-apiserver etcd kubectl "${node_binaries[@]}"; do [[ -x "$bin/$b" ]] || return 1; done
 }
 
 case "$mode" in
@@ -116,6 +120,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 
 targets=(./cmd/kube-apiserver ./cmd/etcd)
+for b in "${node_binaries[@]}"; do targets+=("./cmd/$b"); done
 [[ -n "$sys_kubectl" ]] || targets+=(./cmd/kubectl)
 
 tmp="$out.tmp.$$"
