@@ -232,13 +232,11 @@ export class ControlPlane {
     }
   }
 
-  /** Starts `pod`'s proxy in certify mode against the controllers (bridges must be up). */
+  /** Starts `pod`'s proxy in certify mode against the controllers (bridges must be up); the proxy
+   * makes its own key and CSR, as in a pod. */
   async startProxy(pod: Pod, sa: string, env: Record<string, string> = {}): Promise<void> {
-    const key = await generateKeyAndCsr(idOf(sa));
     this.mesh.startProxy(pod, {
       identity: idOf(sa),
-      keyPkcs8: key.keyPkcs8,
-      csrDer: key.csrDer,
       token: await this.token(sa),
       trustAnchorsPem: this.anchorPem,
       env: { ...this.proxyEnv(pod), ...env },

@@ -87,7 +87,8 @@ export interface Pod {
 
 export interface ProxySpec {
   identity: string;
-  keyPkcs8: Uint8Array;
+  /** Without a key the proxy makes its own key and CSR and certifies (as in a real pod). */
+  keyPkcs8?: Uint8Array;
   trustAnchorsPem: string;
   /** Written to the static cert file now, or later with installCert(). */
   certPem?: string;
@@ -207,17 +208,18 @@ export class Mesh {
   startProxy(pod: Pod, spec: ProxySpec): void {
     const idDir = join(pod.dir, 'identity');
     sh(['mkdir', '-p', idDir]);
-    writeFileSync(join(idDir, 'key.p8'), spec.keyPkcs8);
+    if (spec.keyPkcs8) writeFileSync(join(idDir, 'key.p8'), spec.keyPkcs8);
     if (spec.csrDer) writeFileSync(join(idDir, 'csr.der'), spec.csrDer);
     writeFileSync(join(pod.dir, 'token'), spec.token ?? 'token');
     chmodSync(join(pod.dir, 'token'), 0o644);
     sh(['chown', '-R', `${PROXY_UID}:${PROXY_UID}`, idDir]);
     if (spec.discovery) this.writeDiscovery(pod, spec.discovery);
     if (spec.certPem) this.installCert(pod, spec.certPem);
-    // Without a CSR the certificate comes from a file; without static discovery, from the
-    // destination controller.
+    // A key without a CSR means the certificate comes from a file; without static discovery,
+    // endpoints come from the destination controller.
+    const staticCert = spec.keyPkcs8 !== undefined && spec.csrDer === undefined;
     const staticEnv: Record<string, string> = {
-      ...(spec.csrDer ? {} : { L5D_PROXY_STATIC_IDENTITY_CERT: join(pod.dir, 'cert.pem') }),
+      ...(!staticCert ? {} : { L5D_PROXY_STATIC_IDENTITY_CERT: join(pod.dir, 'cert.pem') }),
       ...(spec.discovery ? { L5D_PROXY_STATIC_DISCOVERY: join(pod.dir, 'discovery.json') } : {}),
     };
     const env: Record<string, string> = {

@@ -9,7 +9,8 @@ import type { Discovery } from './discovery/discovery.js';
 import { lazyDiscovery } from './discovery/lazy-discovery.js';
 import { StaticDiscovery } from './discovery/static-discovery.js';
 import type { IdentityProvider } from './identity/identity.js';
-import { StaticIdentity, keyPemFromDir } from './identity/static-identity.js';
+import { identityKeyMaterial } from './identity/key-material.js';
+import { StaticIdentity } from './identity/static-identity.js';
 import { Inbound } from './inbound/inbound.js';
 import { Logger } from './log.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
@@ -22,17 +23,17 @@ import { MeshTls } from './tls/mesh-tls.js';
 const EX_CONFIG = 64;
 
 async function buildIdentity(config: ProxyConfig, log: Logger): Promise<IdentityProvider> {
-  const keyPem = keyPemFromDir(config.identity.dir);
+  const { dir, localName, trustAnchorsPem } = config.identity;
+  const key = await identityKeyMaterial(dir, localName);
+  if (key.origin === 'generated') {
+    log.info('linkerd_app::identity', 'Generated a new private key', { dir });
+    if (key.persistError) log.warn('linkerd_app::identity', 'Key kept in memory only', { error: key.persistError });
+  }
   if (config.staticIdentityCertFile) {
-    return new StaticIdentity(
-      config.identity.localName,
-      config.identity.trustAnchorsPem,
-      keyPem,
-      config.staticIdentityCertFile,
-    );
+    return new StaticIdentity(localName, trustAnchorsPem, key.material.keyPem, config.staticIdentityCertFile);
   }
   const { certifyingIdentity } = await import('./identity/certify.js');
-  return certifyingIdentity(config, keyPem, log);
+  return certifyingIdentity(config, key.material, log);
 }
 
 function buildDiscovery(config: ProxyConfig, log: Logger): Discovery {

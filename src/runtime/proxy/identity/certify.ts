@@ -1,18 +1,16 @@
 // IdentityProvider backed by the identity controller's Certify API (spec proxy §4.5), through
 // the shared identity client. Loaded lazily: static identity runs never open an HTTP/2 client.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { IdentityClient } from '../../clients/identity-client.js';
 import { GrpcChannel } from '../../clients/grpc-channel.js';
+import type { IdentityKeyMaterial } from '../../clients/identity-key.js';
 import type { ProxyConfig } from '../config/config.js';
 import { controlDialAddress } from '../config/formats.js';
 import type { Logger } from '../log.js';
 import type { Credentials, IdentityProvider } from './identity.js';
 
-export function certifyingIdentity(config: ProxyConfig, keyPem: string, log: Logger): IdentityProvider {
-  const { dir, control, localName, trustAnchorsPem, tokenFile, minRefreshMs, maxRefreshMs } = config.identity;
-  const csrDer = readFileSync(join(dir, 'csr.der'));
-  if (csrDer.length === 0) throw new Error(`${join(dir, 'csr.der')} is empty`);
+export function certifyingIdentity(config: ProxyConfig, key: IdentityKeyMaterial, log: Logger): IdentityProvider {
+  const { control, localName, trustAnchorsPem, tokenFile, minRefreshMs, maxRefreshMs } = config.identity;
   const tokenBytes = readFileSync(tokenFile);
   if (tokenBytes.length === 0) throw new Error(`${tokenFile} is empty`);
   const channel = new GrpcChannel({
@@ -23,7 +21,7 @@ export function certifyingIdentity(config: ProxyConfig, keyPem: string, log: Log
     channel,
     identity: localName,
     tokenFile,
-    key: { keyPkcs8: new Uint8Array(readFileSync(join(dir, 'key.p8'))), keyPem, csrDer: new Uint8Array(csrDer) },
+    key,
     trustAnchorsPem,
     minRefreshMs,
     maxRefreshMs,

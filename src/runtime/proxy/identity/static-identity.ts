@@ -1,17 +1,8 @@
-// Identity from files: the key from `<identity dir>/key.p8` and a PEM chain from
+// Identity from files: the proxy's key and a PEM chain from
 // L5D_PROXY_STATIC_IDENTITY_CERT, used once the file exists (polled), instead of Certify.
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { join } from 'node:path';
 import type { Credentials, IdentityProvider } from './identity.js';
-
-export function keyPemFromDir(dir: string): string {
-  const der = readFileSync(join(dir, 'key.p8'));
-  if (der.length === 0) throw new Error(`${join(dir, 'key.p8')} is empty`);
-  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
-    .export({ format: 'pem', type: 'pkcs8' })
-    .toString();
-}
 
 export class StaticIdentity implements IdentityProvider {
   private creds: Credentials | undefined;
