@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const suites = process.argv.slice(2);
 if (suites.length === 0) {
-  console.error('usage: run-tests.mjs SUITE...  (unit, golden, integration, dataplane, web)');
+  console.error('usage: run-tests.mjs SUITE...  (unit, golden, integration, dataplane, node, web)');
   process.exit(2);
 }
 
@@ -32,8 +32,8 @@ if (files.length === 0) {
   console.error(`no test files found for suites: ${suites.join(', ')}`);
   process.exit(1);
 }
-// Integration and data-plane suites share one test bed / host network state: run their files serially.
-const serial = suites.some((s) => s === 'integration' || s === 'dataplane');
+// Integration, data-plane and node suites share one test bed / host network state: run their files serially.
+const serial = suites.some((s) => s === 'integration' || s === 'dataplane' || s === 'node');
 const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
 if (serial) args.push('--test-concurrency=1');
 const result = spawnSync(process.execPath, [...args, ...files], { stdio: 'inherit' });

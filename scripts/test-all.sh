@@ -11,4 +11,4 @@ npm run typecheck
 npm run lint
 bash testbed/build.sh
 echo "setup took $(( $(date +%s) - start ))s"
-node scripts/run-tests.mjs unit golden integration dataplane
+node scripts/run-tests.mjs unit golden integration dataplane node

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build (or reuse from cache) the l5d Kubernetes test bed binaries:
 #   kube-apiserver, etcd, kubectl and the node's kubelet, kube-controller-manager, kube-scheduler
-#   and kube-proxy, all from the wrapper module in testbed/kube.
+#   and kube-proxy, all from the wrapper module in testbed/kube, and the node's cluster DNS (CoreDNS)
+#   from its own module in testbed/dns.
 #
 # Output: ${L5D_TESTBED_CACHE:-${XDG_CACHE_HOME:-~/.cache}/l5d/testbed}/<key>/bin/
 #   key = k8s-<version>_etcd-<version>_<sha256 of go.mod, go.sum, cmd/*/main.go and this script's build recipe>
@@ -17,6 +18,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mod="$here/kube"
+dns_mod="$here/dns"
 mode="${1:-build}"
 
 log() { printf '[testbed/build] %s\n' "$*" >&2; }
@@ -28,13 +30,13 @@ etcd_version="$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2; exit}' "$mod/g
 [[ -n "$k8s_version" && -n "$etcd_version" ]] || die "cannot read k8s/etcd versions from $mod/go.mod"
 # Bump recipe_rev when the build flags / outputs below change.
 recipe_rev=2
-hash="$( { echo "recipe=$recipe_rev"; cat "$mod/go.mod" "$mod/go.sum" "$mod"/cmd/*/main.go; } | sha256sum | cut -c1-12)"
+hash="$( { echo "recipe=$recipe_rev"; cat "$mod/go.mod" "$mod/go.sum" "$mod"/cmd/*/main.go "$dns_mod/go.mod" "$dns_mod/go.sum" "$dns_mod"/coredns/main.go; } | sha256sum | cut -c1-12)"
 key="k8s-${k8s_version}_etcd-${etcd_version}_${hash}"
 cache_root="${L5D_TESTBED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/l5d/testbed}"
 out="$cache_root/$key"
 bin="$out/bin"
 
-node_binaries=(kubelet kube-controller-manager kube-scheduler kube-proxy)
+node_binaries=(kubelet kube-controller-manager kube-scheduler kube-proxy coredns)
 is_built() {
   [[ -f "$out/.complete" ]] || return 1
   local b
@@ -120,7 +122,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 
 targets=(./cmd/kube-apiserver ./cmd/etcd)
-for b in "${node_binaries[@]}"; do targets+=("./cmd/$b"); done
+for b in "${node_binaries[@]}"; do [[ $b == coredns ]] || targets+=("./cmd/$b"); done
 [[ -n "$sys_kubectl" ]] || targets+=(./cmd/kubectl)
 
 tmp="$out.tmp.$$"
@@ -130,10 +132,11 @@ trap 'rm -rf "$tmp"' EXIT
 log "go: $("$GO" version)"
 log "downloading modules"
 t1=$(date +%s)
-(cd "$mod" && "$GO" mod download) >&2
+(cd "$mod" && "$GO" mod download && cd "$dns_mod" && "$GO" mod download) >&2
 log "modules ready in $(( $(date +%s) - t1 ))s; building ${targets[*]} (k8s $k8s_version, etcd $etcd_version)"
 t2=$(date +%s)
 (cd "$mod" && "$GO" build -ldflags="$ldflags" -o "$tmp/bin/" "${targets[@]}") >&2
+(cd "$dns_mod" && "$GO" build -ldflags="-s -w" -o "$tmp/bin/coredns" ./coredns) >&2
 log "go build done in $(( $(date +%s) - t2 ))s"
 [[ -n "$sys_kubectl" ]] && ln -s "$sys_kubectl" "$tmp/bin/kubectl"
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Start a throw-away Kubernetes API (etcd + kube-apiserver, loopback only) in DIR.
+# Start a throw-away Kubernetes API (etcd + kube-apiserver, loopback only) in DIR, or with --node
+# a whole single-node cluster (see node/README.md): the API server then listens on the node's
+# bridge address, and kubelet, containerd, kube-controller-manager, kube-scheduler, kube-proxy
+# and the cluster DNS run too.
 #
 #   bash testbed/up.sh DIR        # DIR must not exist or be empty
+#   bash testbed/up.sh --node DIR # root only; one node per machine at a time
 #   source DIR/env                # (a path with a slash: plain `source env` finds /usr/bin/env) KUBECONFIG, PATH (test bed kubectl first), L5D_TESTBED_* vars
 #   bash testbed/down.sh DIR      # stop exactly these processes and remove DIR
 #
@@ -28,7 +32,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 log() { printf '[testbed/up] %s\n' "$*" >&2; }
 die() { printf '[testbed/up] ERROR: %s\n' "$*" >&2; exit 1; }
 
-[[ $# -eq 1 && -n "$1" ]] || die "usage: up.sh DIR"
+node=0
+if [[ "${1:-}" == --node ]]; then node=1; shift; fi
+[[ $# -eq 1 && -n "$1" ]] || die "usage: up.sh [--node] DIR"
 t0=$(date +%s%N)
 mkdir -p "$1"
 dir="$(cd "$1" && pwd)"
@@ -43,14 +49,23 @@ if [[ -z "$bin" ]]; then
   bin="$(bash "$here/build.sh" --check)" || die "test bed binaries are missing; run: bash testbed/build.sh"
 fi
 for b in kube-apiserver etcd kubectl; do [[ -x "$bin/$b" ]] || die "missing $bin/$b; run: bash testbed/build.sh"; done
+echo "$bin" >"$dir/.bin" # for down.sh, which may run before env is written
+api_host=127.0.0.1
+if [[ $node -eq 1 ]]; then
+  # shellcheck source=node/up-node.sh
+  source "$here/node/up-node.sh"
+  node_preflight
+  node_network_up
+  api_host="$NODE_IP"
+fi
 
 # On any failure: stop what we started (logs stay in DIR for inspection; down.sh removes it).
 started=0
 cleanup_on_error() {
   local rc=$?
   [[ $rc -eq 0 ]] && return
-  if [[ $started -eq 1 ]]; then
-    for f in "$dir"/logs/etcd.log "$dir"/logs/kube-apiserver.log; do
+  if [[ $started -eq 1 || $node -eq 1 ]]; then
+    for f in "$dir"/logs/*.log; do
       [[ -f "$f" ]] && { log "---- last lines of $f"; tail -n 25 "$f" >&2; }
     done
     bash "$here/down.sh" --keep-dir "$dir" >&2 || true
@@ -82,7 +97,7 @@ client_ext='basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignatu
 mk_ca ca l5d-testbed-ca
 mk_ca front-proxy-ca l5d-testbed-front-proxy-ca
 mk_cert ca apiserver /CN=kube-apiserver \
-  'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local'
+  'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:10.244.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local'
 mk_cert ca admin "/O=system:masters/CN=l5d-admin" "$client_ext"
 mk_cert ca limited "/CN=l5d-limited" "$client_ext"
 mk_cert front-proxy-ca front-proxy-client /CN=front-proxy-client "$client_ext"
@@ -157,17 +172,24 @@ t_etcd=$(date +%s%N)
 # The webhook plugins are listed explicitly anyway to make them a hard requirement.
 # ServiceAccount admission is on, so pods need their ServiceAccount to exist.
 #
-# --endpoint-reconciler-type=none: the API server creates the default/kubernetes Service,
-# but it may not publish 127.0.0.1 as its endpoint (loopback addresses are invalid in
-# Endpoints), so the lease reconciler would only log an error every 10s. Consequently
-# default/kubernetes has no Endpoints/EndpointSlice; create them in a test if needed.
+# Without a node, 127.0.0.1 cannot be the kubernetes Service's endpoint (loopback addresses are
+# invalid in Endpoints), so no reconciler runs and default/kubernetes has no EndpointSlice (tests
+# create one if they need it). With a node, the API server advertises the bridge
+# address, its lease reconciler publishes it, and it reaches kubelets with its own client cert.
+api_node_flags=(--endpoint-reconciler-type=none)
+if [[ $node -eq 1 ]]; then
+  api_node_flags=(--endpoint-reconciler-type=lease
+    --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" --kubelet-client-key="$pki/apiserver-kubelet-client.key"
+    --kubelet-certificate-authority="$pki/ca.crt" --kubelet-preferred-address-types=InternalIP)
+  mk_cert ca apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client_ext"
+fi
 api_url=""
 for attempt in 1 2 3; do
   read -r p_api < <(free_ports 1)
-  api_url="https://127.0.0.1:$p_api"
+  api_url="https://$api_host:$p_api"
   spawn kube-apiserver "$bin/kube-apiserver" \
     --etcd-servers="$etcd_url" \
-    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$p_api" \
+    --bind-address="$api_host" --advertise-address="$api_host" --secure-port="$p_api" \
     --cert-dir="$pki" --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
     --client-ca-file="$pki/ca.crt" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
@@ -181,7 +203,7 @@ for attempt in 1 2 3; do
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --proxy-client-cert-file="$pki/front-proxy-client.crt" --proxy-client-key-file="$pki/front-proxy-client.key" \
     --enable-aggregator-routing=true \
-    --endpoint-reconciler-type=none \
+    "${api_node_flags[@]}" \
     --profiling=false --v=1
   ok=0
   for _ in $(seq 1 $((timeout_s * 10))); do
@@ -269,6 +291,8 @@ if [[ -n "${L5D_TESTBED_PARENT_PID:-}" ]]; then
     "$ppid_watch" "$dir" "$here" </dev/null >>"$dir/logs/watchdog.log" 2>&1 &
   echo $! >"$dir/pids/watchdog.pid"
 fi
+
+[[ $node -eq 1 ]] && node_up
 
 # ---- env ------------------------------------------------------------------------------
 cat >"$dir/env" <<EOF

@@ -1,7 +1,9 @@
 // Kubernetes test bed for integration tests: a real etcd + kube-apiserver on loopback, started
 // per test file by testbed/up.sh from binaries cached by testbed/build.sh. See testbed/README.md.
+// With `node`, a whole single-node cluster (kubelet, containerd, controller-manager, scheduler,
+// kube-proxy, cluster DNS) runs instead; see testbed/node/README.md.
 //
-// No kube-controller-manager or scheduler run: the `default` ServiceAccount and the
+// Without a node no kube-controller-manager or scheduler run: the `default` ServiceAccount and the
 // `kube-root-ca.crt` ConfigMap are NOT created in new namespaces, pods are never scheduled and
 // namespace deletion never completes. Tests create what they need (TokenRequest and TokenReview
 // work: the API server handles them itself).
@@ -21,7 +23,7 @@ export interface Testbed {
   adminKubeconfig: string;
   /** user `l5d-limited`: may only get/list namespaces and nodes and read discovery/version. */
   limitedKubeconfig: string;
-  /** e.g. https://127.0.0.1:41234 */
+  /** e.g. https://127.0.0.1:41234 (with a node, the node's address instead of 127.0.0.1) */
   apiUrl: string;
   etcdUrl: string;
   /** Directory with kube-apiserver, etcd and kubectl. */
@@ -159,7 +161,13 @@ function downSync(dir: string): void {
  * Safety nets: a process 'exit' hook stops forgotten test beds, and up.sh's watchdog stops them
  * if this process is killed outright.
  */
-export async function startTestbed(opts: { timeoutSeconds?: number } = {}): Promise<Testbed> {
+export interface TestbedOptions {
+  timeoutSeconds?: number;
+  /** Start the single node too, importing the OCI archives in `images` (images/build.sh). */
+  node?: { images: string };
+}
+
+export async function startTestbed(opts: TestbedOptions = {}): Promise<Testbed> {
   const binDir = testbedBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'l5d-testbed-'));
   live.add(dir);
@@ -174,13 +182,17 @@ export async function startTestbed(opts: { timeoutSeconds?: number } = {}): Prom
     L5D_TESTBED_BIN: binDir,
     L5D_TESTBED_PARENT_PID: String(process.pid),
     L5D_TESTBED_TIMEOUT: String(opts.timeoutSeconds ?? 90),
+    ...(opts.node ? { L5D_NODE_IMAGES: opts.node.images } : {}),
   };
+  const upArgs = opts.node ? ['--node', dir] : [dir];
+  // A node waits for several components in turn, each up to the timeout.
+  const upTimeoutMs = ((opts.timeoutSeconds ?? 90) * (opts.node ? 4 : 1) + 60) * 1000;
   try {
-    await run('bash', [join(TESTBED_DIR, 'up.sh'), dir], { env, timeoutMs: ((opts.timeoutSeconds ?? 90) + 60) * 1000 });
+    await run('bash', [join(TESTBED_DIR, 'up.sh'), ...upArgs], { env, timeoutMs: upTimeoutMs });
   } catch (e) {
     const log = join(dir, 'logs', 'kube-apiserver.log');
     const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '';
-    await run('bash', [join(TESTBED_DIR, 'down.sh'), dir], { allowFailure: true });
+    await run('bash', [join(TESTBED_DIR, 'down.sh'), dir], { allowFailure: true, timeoutMs: 180_000 });
     rmSync(dir, { recursive: true, force: true });
     live.delete(dir);
     throw new Error(`testbed/up.sh failed: ${(e as Error).message}\n${tail}`);
@@ -202,7 +214,7 @@ export async function startTestbed(opts: { timeoutSeconds?: number } = {}): Prom
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
-      await run('bash', [join(TESTBED_DIR, 'down.sh'), dir], { timeoutMs: 60_000 });
+      await run('bash', [join(TESTBED_DIR, 'down.sh'), dir], { timeoutMs: 180_000 });
       rmSync(dir, { recursive: true, force: true });
       live.delete(dir);
     },
