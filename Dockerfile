@@ -3,10 +3,16 @@
 #   docker build --target controller -t ghcr.io/l5d/controller:<version> .
 #   docker build --target proxy      -t ghcr.io/l5d/proxy:<version> .
 #   docker build --target debug      -t ghcr.io/l5d/debug:<version> .
-# test/unit/dockerfile.test.ts checks that every program and file referenced here exists or is
-# produced by `npm run build`.
+# Without Docker, images/build.sh builds the same images (and the pause image) from images/spec.ts;
+# test/unit/dockerfile.test.ts holds this file to that spec (packages, wrapper programs, users,
+# entrypoints) and checks that every program and file referenced here exists or is produced by
+# `npm run build`.
 
+# The build stage only needs Node 20 and a toolchain; the addon it compiles targets Node 20's ABI,
+# which the runtime's Debian nodejs (20.19) shares.
 ARG NODE_IMAGE=node:20-bookworm-slim
+# trixie: its nodejs (20.19) satisfies engines.node; bookworm's (18) does not.
+ARG DEBIAN_IMAGE=debian:trixie-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
@@ -23,8 +29,10 @@ COPY src ./src
 COPY bin ./bin
 RUN npm run build && npm prune --omit=dev
 
-FROM ${NODE_IMAGE} AS runtime
+FROM ${DEBIAN_IMAGE} AS runtime
 ENV NODE_ENV=production
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs ca-certificates \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 WORKDIR /opt/l5d
 # package.json carries "type": "module", which makes dist/**/*.js ES modules.
 COPY --from=build /src/package.json ./package.json
@@ -33,7 +41,9 @@ COPY --from=build /src/dist ./dist
 COPY --from=build /src/bin ./bin
 
 FROM runtime AS controller
-# The policy controller is not yet part of the image (bin/l5d-policy-controller.js is not implemented).
+# The install manifests run the policy container with command: ['/linkerd-policy-controller'].
+RUN printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-controller.js policy "$@"\n' > /linkerd-policy-controller \
+ && chmod 0755 /linkerd-policy-controller
 USER 2103
 ENTRYPOINT ["node", "/opt/l5d/bin/l5d-controller.js"]
 
@@ -45,7 +55,7 @@ COPY --from=build /src/native/build/Release/orig_dst.node ./native/build/Release
 RUN apt-get update && apt-get install -y --no-install-recommends iptables libcap2-bin \
  && setcap cap_net_raw,cap_net_admin+eip /usr/sbin/xtables-legacy-multi \
  && setcap cap_net_raw,cap_net_admin+eip /usr/sbin/xtables-nft-multi \
- && apt-get purge -y --auto-remove libcap2-bin && rm -rf /var/lib/apt/lists/* \
+ && apt-get purge -y --auto-remove libcap2-bin && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \
  && mkdir -p /usr/lib/linkerd \
  && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-proxy-init.js "$@"\n' > /usr/lib/linkerd/linkerd2-proxy-init \
  && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-await.js "$@"\n' > /usr/lib/linkerd/linkerd-await \
@@ -56,5 +66,5 @@ ENTRYPOINT ["node", "/opt/l5d/bin/l5d-proxy.cjs"]
 
 FROM runtime AS debug
 RUN apt-get update && apt-get install -y --no-install-recommends curl dnsutils iproute2 iptables netcat-openbsd procps tcpdump \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*
 ENTRYPOINT ["/bin/sh", "-c", "trap : TERM INT; sleep infinity & wait"]

@@ -1,12 +1,12 @@
 // The Dockerfile, read the way `docker build` would: every program an image runs exists in the
 // repo, every file copied out of the build stage is an input or something `npm run build` makes,
-// and the paths the sidecar manifests exec exist in the proxy image.
+// and each target has the content images/spec.ts gives images/build.sh (packages, wrapper
+// programs, user, entrypoint), so the two ways of building an image cannot drift apart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { AWAIT_BINARY } from '../../src/manifests/sidecar/proxy-container.js';
-import { NETWORK_VALIDATOR_BINARY, PROXY_INIT_BINARY } from '../../src/manifests/sidecar/init-container.js';
+import { APP_DIR, APP_FILES, DEBIAN_SUITE, IMAGES, RUNTIME_ENV, wrapperScript } from '../../images/spec.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
@@ -187,18 +187,55 @@ test('every /opt/l5d/bin program the images run exists, and so do the modules it
   }
 });
 
-test('the proxy image has every /usr/lib/linkerd program the sidecar manifests exec', () => {
-  const created = stage('proxy')
-    .instructions.filter((i) => i.keyword === 'RUN')
-    .flatMap((i) => [
-      ...i.args.matchAll(/exec node (\/opt\/l5d\/bin\/[\w.-]+\.js)[^>]*> (\/usr\/lib\/linkerd\/[\w.-]+)/g),
-    ])
-    .map((m) => ({ path: m[2], bin: m[1] }));
-  assert.deepEqual(Object.fromEntries(created.map((c) => [c.path, c.bin])), {
-    [PROXY_INIT_BINARY]: '/opt/l5d/bin/l5d-proxy-init.js',
-    [AWAIT_BINARY]: '/opt/l5d/bin/l5d-await.js',
-    [NETWORK_VALIDATOR_BINARY]: '/opt/l5d/bin/l5d-network-validator.js',
+/** A target's stages, base first: the shared runtime stage, then the target's own. */
+const chainOf = (target: string): Stage[] => [stage('runtime'), stage(target)];
+const runsOf = (stages: Stage[]): string[] =>
+  stages.flatMap((s) => s.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args));
+const wordsAfter = (runs: string[], pattern: RegExp): string[] =>
+  runs.flatMap((r) => [...r.matchAll(pattern)].flatMap((m) => (m[1] ?? '').trim().split(/\s+/)));
+
+/** The files a target's RUNs write with `printf '...' > path`, as the bytes printf writes. */
+function printedFiles(runs: string[]): Record<string, string> {
+  const files = runs.flatMap((r) => [...r.matchAll(/printf '([^']*)' > (\S+)/g)]);
+  return Object.fromEntries(files.map((m) => [m[2] ?? '', (m[1] ?? '').replace(/\\n/g, '\n')]));
+}
+
+for (const spec of IMAGES) {
+  test(`the ${spec.target} stage installs what images/spec.ts lists for it`, () => {
+    const runs = runsOf(chainOf(spec.target));
+    const installed = wordsAfter(runs, /apt-get install -y --no-install-recommends ([^&]+)/g);
+    const purged = new Set(wordsAfter(runs, /apt-get purge -y --auto-remove ([^&]+)/g));
+    assert.deepEqual([...new Set(installed.filter((p) => !purged.has(p)))].sort(), [...spec.packages].sort());
+    const capped = wordsAfter(runs, /setcap cap_net_raw,cap_net_admin\+eip (\S+)/g);
+    assert.deepEqual(capped.sort(), [...spec.netAdminFiles].sort());
   });
+
+  test(`the ${spec.target} stage writes the wrapper programs of images/spec.ts, byte for byte`, () => {
+    const expected = Object.fromEntries(spec.wrappers.map((w) => [w.path, wrapperScript(w)]));
+    assert.deepEqual(printedFiles(runsOf(chainOf(spec.target))), expected);
+  });
+
+  test(`the ${spec.target} stage runs as images/spec.ts says: user, entrypoint, environment, directory`, () => {
+    const instructions = chainOf(spec.target).flatMap((s) => s.instructions);
+    const last = (keyword: string) => instructions.filter((i) => i.keyword === keyword).at(-1)?.args;
+    assert.equal(last('USER'), spec.user);
+    assert.deepEqual(JSON.parse(last('ENTRYPOINT') ?? 'null'), spec.entrypoint);
+    assert.equal(last('WORKDIR'), APP_DIR);
+    const env = instructions.filter((i) => i.keyword === 'ENV').map((i) => i.args);
+    assert.deepEqual(
+      env,
+      RUNTIME_ENV.filter((e) => !e.startsWith('PATH=')),
+    );
+    const copied = copiesOf(stage(spec.target)).flatMap((c) => c.sources.map((src) => src.slice(BUILD_DIR.length + 1)));
+    assert.deepEqual(copied, spec.extraAppFiles);
+  });
+}
+
+test('the runtime stage copies the package files images/spec.ts puts in every image, from a trixie base', () => {
+  const copied = copiesOf(stage('runtime')).flatMap((c) => c.sources.map((src) => src.slice(BUILD_DIR.length + 1)));
+  assert.deepEqual(copied.sort(), [...APP_FILES].sort());
+  assert.match(read('Dockerfile'), new RegExp(`^ARG DEBIAN_IMAGE=debian:${DEBIAN_SUITE}-slim$`, 'm'));
+  assert.match(read('Dockerfile'), /^FROM \$\{DEBIAN_IMAGE\} AS runtime$/m);
 });
 
 test('the proxy image ships the SO_ORIGINAL_DST addon where dist/runtime/proxy looks for it', () => {
