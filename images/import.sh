@@ -23,7 +23,9 @@ while IFS=$'\t' read -r ref archive; do
   [ -n "$ref" ] || continue
   t=$(date +%s.%N)
   ctr_ images import "${snapshotter[@]}" "$archive" >/dev/null
-  if ! ctr_ images ls -q | grep -qxF "$ref"; then
+  # Not `ctr … | grep -q`: grep's early exit would SIGPIPE ctr, and pipefail would call that a miss.
+  listed="$(ctr_ images ls -q)"
+  if ! grep -qxF "$ref" <<<"$listed"; then
     echo "import.sh: $archive imported, but $ref is not listed" >&2
     exit 1
   fi

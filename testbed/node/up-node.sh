@@ -126,17 +126,17 @@ EOF
   NODE_CONTAINERD_SOCK="$c/containerd.sock"
 }
 
-# Images come from images/build.sh (no registry is reachable): every OCI archive in
-# L5D_NODE_IMAGES is imported, and the pause image must be among them.
+# Images come from images/build.sh (no registry is reachable); images/import.sh imports the ones
+# listed in L5D_NODE_IMAGES/images.txt, and the pause image must be among them.
 node_import_images() {
-  local images="${L5D_NODE_IMAGES:-}" f
-  [[ -n "$images" && -d "$images" ]] || die "L5D_NODE_IMAGES must name the directory of OCI archives that images/build.sh writes"
-  for f in "$images"/*.tar; do
-    ctr --address "$NODE_CONTAINERD_SOCK" -n k8s.io images import "$f" >>"$dir/logs/images.log" 2>&1 ||
-      die "importing $f failed; see $dir/logs/images.log"
-  done
-  ctr --address "$NODE_CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qxF "$NODE_PAUSE_IMAGE" ||
-    die "$NODE_PAUSE_IMAGE is not among the images in $images"
+  local images="${L5D_NODE_IMAGES:-}"
+  [[ -n "$images" && -f "$images/images.txt" ]] ||
+    die "L5D_NODE_IMAGES must name the directory images/build.sh wrote (with images.txt); got '${images}'"
+  L5D_IMAGES_OUT="$images" bash "$here/../images/import.sh" "$NODE_CONTAINERD_SOCK" >>"$dir/logs/images.log" 2>&1 ||
+    die "importing the images failed; see $dir/logs/images.log"
+  local listed
+  listed="$(ctr --address "$NODE_CONTAINERD_SOCK" -n k8s.io images ls -q)"
+  grep -qxF "$NODE_PAUSE_IMAGE" <<<"$listed" || die "$NODE_PAUSE_IMAGE is not among the images in $images"
 }
 
 node_controllers() {
