@@ -57,6 +57,17 @@ interface Built {
   archiveSize: number;
 }
 
+interface Context {
+  cache: string;
+  out: string;
+  /** Base layers, kept across runs. */
+  baseStore: BlobStore;
+  /** This run's other blobs, removed with the run's scratch directory. */
+  store: BlobStore;
+  work: string;
+  timings: string[];
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   checkVersion();
@@ -70,67 +81,79 @@ async function main(): Promise<void> {
   const out = resolve(process.env.L5D_IMAGES_OUT ?? join(REPO, 'build', 'images'));
   mkdirSync(cache, { recursive: true });
   mkdirSync(out, { recursive: true });
-  const baseStore = new BlobStore(cache);
   const work = mkdtempSync(join(out, '.work-'));
-  const store = new BlobStore(work);
-  const timings: string[] = [];
+  const ctx: Context = { cache, out, work, baseStore: new BlobStore(cache), store: new BlobStore(work), timings: [] };
   const built: Built[] = [];
   try {
-    const t0 = performance.now();
-    const bases = new Map<string, BaseLayer>();
-    await Promise.all(
-      specs.map(async (spec) => {
-        const t = performance.now();
-        const recipe = { suite: DEBIAN_SUITE, packages: spec.packages, netAdminFiles: spec.netAdminFiles };
-        const base = await baseLayer(recipe, baseStore, cache);
-        bases.set(spec.target, base);
-        timings.push(`base ${spec.target} (${base.key}): ${base.built ? 'built' : 'cached'} in ${seconds(t)}`);
-      }),
-    );
-    if (specs.length > 0) timings.push(`base layers: ${seconds(t0)}`);
-
-    if (specs.length > 0) {
-      const t1 = performance.now();
-      const modules = await productionModules(REPO, cache);
-      await stageApp(REPO, modules.dir, join(work, 'app'));
-      timings.push(`app tree staged: ${seconds(t1)}`);
-      const app = await writeLayer(join(work, 'app'), store, { rootOwned: true });
-      timings.push(`app layer (node_modules ${modules.built ? 'installed' : 'cached'}): ${seconds(t1)}`);
-      for (const spec of specs) {
-        const base = bases.get(spec.target);
-        if (!base) throw new Error(`no base layer for ${spec.target}`);
-        const layers: Layer[] = [base, app, ...(await extrasLayer(spec, work, store))];
-        const t = performance.now();
-        built.push(await archive(runtimeImage(spec, layers), out, baseStore, store));
-        timings.push(`archive ${spec.target}: ${seconds(t)}`);
-      }
-    }
-    if (wanted.has('pause')) {
-      const t2 = performance.now();
-      const layer = await pauseLayer(join(REPO, 'images', 'pause', 'pause.c'), join(work, 'pause'), store);
-      const image: Image = {
-        ref: imageRef(PAUSE_IMAGE, PAUSE_IMAGE.tag),
-        tag: PAUSE_IMAGE.tag,
-        layers: [layer],
-        config: { entrypoint: ['/pause'], env: [PATH_ENV], workingDir: '/', user: PAUSE_IMAGE.user },
-      };
-      built.push(await archive(image, out, baseStore, store));
-      timings.push(`pause image: ${seconds(t2)}`);
-    }
+    if (specs.length > 0) built.push(...(await runtimeImages(specs, ctx)));
+    if (wanted.has('pause')) built.push(await pauseImage(ctx));
   } finally {
     const t = performance.now();
     await run('rm', ['-rf', '--one-file-system', work]);
-    timings.push(`cleanup: ${seconds(t)}`);
+    ctx.timings.push(`cleanup: ${seconds(t)}`);
   }
   writeFileSync(join(out, 'images.txt'), built.map((b) => `${b.image.ref}\t${b.archive}\n`).join(''));
-  report(built, timings, started, out);
+  report(built, ctx.timings, started, out);
 }
 
-async function extrasLayer(spec: ImageSpec, work: string, store: BlobStore): Promise<Layer[]> {
+async function baseLayers(specs: readonly ImageSpec[], ctx: Context): Promise<Map<string, BaseLayer>> {
+  const t0 = performance.now();
+  const bases = new Map<string, BaseLayer>();
+  // allSettled: when one base fails, the others' mmdebstrap must still finish and clean up
+  // before the process exits, not be orphaned half-way through.
+  const results = await Promise.allSettled(
+    specs.map(async (spec) => {
+      const t = performance.now();
+      const recipe = { suite: DEBIAN_SUITE, packages: spec.packages, netAdminFiles: spec.netAdminFiles };
+      const base = await baseLayer(recipe, ctx.baseStore, ctx.cache);
+      bases.set(spec.target, base);
+      ctx.timings.push(`base ${spec.target} (${base.key}): ${base.built ? 'built' : 'cached'} in ${seconds(t)}`);
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  ctx.timings.push(`base layers: ${seconds(t0)}`);
+  return bases;
+}
+
+async function runtimeImages(specs: readonly ImageSpec[], ctx: Context): Promise<Built[]> {
+  const bases = await baseLayers(specs, ctx);
+  const t = performance.now();
+  const modules = await productionModules(REPO, ctx.cache);
+  await stageApp(REPO, modules.dir, join(ctx.work, 'app'));
+  const app = await writeLayer(join(ctx.work, 'app'), ctx.store, { rootOwned: true });
+  ctx.timings.push(`app layer (node_modules ${modules.built ? 'installed' : 'cached'}): ${seconds(t)}`);
+  const built: Built[] = [];
+  for (const spec of specs) {
+    const base = bases.get(spec.target);
+    if (!base) throw new Error(`no base layer for ${spec.target}`);
+    const t1 = performance.now();
+    const layers: Layer[] = [base, app, ...(await extrasLayer(spec, ctx))];
+    built.push(await archive(runtimeImage(spec, layers), ctx));
+    ctx.timings.push(`${spec.target} image: ${seconds(t1)}`);
+  }
+  return built;
+}
+
+async function pauseImage(ctx: Context): Promise<Built> {
+  const t = performance.now();
+  const layer = await pauseLayer(join(REPO, 'images', 'pause', 'pause.c'), join(ctx.work, 'pause'), ctx.store);
+  const image: Image = {
+    ref: imageRef(PAUSE_IMAGE, PAUSE_IMAGE.tag),
+    tag: PAUSE_IMAGE.tag,
+    layers: [layer],
+    config: { entrypoint: ['/pause'], env: [PATH_ENV], workingDir: '/', user: PAUSE_IMAGE.user },
+  };
+  const built = await archive(image, ctx);
+  ctx.timings.push(`pause image: ${seconds(t)}`);
+  return built;
+}
+
+async function extrasLayer(spec: ImageSpec, ctx: Context): Promise<Layer[]> {
   if (spec.wrappers.length === 0 && spec.extraAppFiles.length === 0) return [];
-  const stage = join(work, `extras-${spec.target}`);
+  const stage = join(ctx.work, `extras-${spec.target}`);
   stageExtras(REPO, stage, spec.wrappers, spec.extraAppFiles);
-  return [await writeLayer(stage, store, { rootOwned: true })];
+  return [await writeLayer(stage, ctx.store, { rootOwned: true })];
 }
 
 function runtimeImage(spec: ImageSpec, layers: Layer[]): Image {
@@ -147,12 +170,12 @@ function runtimeImage(spec: ImageSpec, layers: Layer[]): Image {
   };
 }
 
-async function archive(image: Image, out: string, baseStore: BlobStore, store: BlobStore): Promise<Built> {
-  const { manifest, config } = writeImage(image, store);
+async function archive(image: Image, ctx: Context): Promise<Built> {
+  const { manifest, config } = writeImage(image, ctx.store);
   const digests = [manifest.digest, config.digest, ...image.layers.map((l) => l.digest)];
-  const sources = digests.map((digest) => ({ digest, store: store.has(digest) ? store : baseStore }));
+  const sources = digests.map((digest) => ({ digest, store: ctx.store.has(digest) ? ctx.store : ctx.baseStore }));
   const name = image.ref.replace(/^.*\//, '').replace(':', '_');
-  const path = join(out, `${name}.oci.tar`);
+  const path = join(ctx.out, `${name}.oci.tar`);
   return { image, archive: path, archiveSize: await writeArchive(path, image, manifest, sources) };
 }
 

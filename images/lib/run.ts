@@ -27,7 +27,8 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
   });
 }
 
-/** Milliseconds since `start`, formatted for the timing report. */
+/** Time since `start` (a performance.now() reading), for the timing report. */
 export const seconds = (start: number): string => `${((performance.now() - start) / 1000).toFixed(1)} s`;
 
-export const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+export const megabytes = (bytes: number): string =>
+  bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;

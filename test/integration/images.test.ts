@@ -11,6 +11,17 @@ import { type Containerd, startContainerd } from '../support/containerd.js';
 import { REPO_ROOT, run } from '../support/testbed.js';
 
 const NOT_ROOT = process.getuid?.() !== 0;
+
+/** The iptables programs proxy-init runs, read from its source so a new one cannot be missed. */
+function iptablesCommands(): string[] {
+  const dir = join(REPO_ROOT, 'src', 'runtime', 'proxy-init');
+  const source = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
+  const names = [...source.matchAll(/'(ip6?tables(?:-legacy|-nft)?(?:-save|-restore)?)'/g)].map((m) => m[1] ?? '');
+  return [...new Set(names)].sort();
+}
 const spec = (target: string) => IMAGES.find((s) => s.target === target) ?? assert.fail(`no image ${target}`);
 const CONTROLLER = imageRef(spec('controller'));
 const PROXY = imageRef(spec('proxy'));
@@ -92,6 +103,11 @@ describe('container images', { skip: NOT_ROOT && 'needs root: mmdebstrap --mode=
     // The bundled proxy starts and refuses a pod environment without identity settings.
     const proxy = await runIn(PROXY, []);
     assert.match(proxy.stderr, /LINKERD2_PROXY_IDENTITY_DIR must be set/);
+
+    const commands = iptablesCommands();
+    assert.ok(commands.length >= 8, commands.join(' '));
+    const found = await runIn(PROXY, ['sh', '-c', commands.map((c) => `command -v ${c}`).join(' && ')]);
+    assert.equal(found.code, 0, `proxy-init runs ${commands.join(' ')}; missing one: ${found.stdout}`);
 
     // As in a pod: NET_ADMIN granted to the container, the xtables lock on a writable volume.
     const lockDir = mkdtempSync(join(cd.dir, 'xtables-'));
