@@ -28,6 +28,10 @@ COPY scripts ./scripts
 COPY src ./src
 COPY bin ./bin
 RUN npm run build && npm prune --omit=dev
+# proxy-init's entry point: see images/launcher/net-admin-launcher.c.
+COPY images/launcher ./images/launcher
+RUN mkdir -p /src/launchers \
+ && gcc -static -Os -s -Wall -Wextra -Werror '-DTARGET="/opt/l5d/bin/l5d-proxy-init.js"' -o /src/launchers/linkerd2-proxy-init images/launcher/net-admin-launcher.c
 
 FROM ${DEBIAN_IMAGE} AS runtime
 ENV NODE_ENV=production
@@ -50,14 +54,16 @@ ENTRYPOINT ["node", "/opt/l5d/bin/l5d-controller.js"]
 FROM runtime AS proxy
 # SO_ORIGINAL_DST addon; dist/runtime/proxy loads it from <root>/native/build/Release.
 COPY --from=build /src/native/build/Release/orig_dst.node ./native/build/Release/orig_dst.node
+COPY --from=build /src/launchers/linkerd2-proxy-init /usr/lib/linkerd/linkerd2-proxy-init
 # proxy-init drives iptables (nft and legacy back ends) from the linkerd-init container, which runs
-# as UID 65534 by default: as upstream, the xtables binaries carry NET_ADMIN/NET_RAW file capabilities.
+# as UID 65534 by default: as upstream, the xtables binaries carry NET_ADMIN/NET_RAW file capabilities,
+# and so does proxy-init's launcher, which keeps them across exec under no_new_privs.
 RUN apt-get update && apt-get install -y --no-install-recommends iptables libcap2-bin \
  && setcap cap_net_raw,cap_net_admin+eip /usr/sbin/xtables-legacy-multi \
  && setcap cap_net_raw,cap_net_admin+eip /usr/sbin/xtables-nft-multi \
+ && setcap cap_net_admin,cap_net_raw+ep /usr/lib/linkerd/linkerd2-proxy-init \
  && apt-get purge -y --auto-remove libcap2-bin && rm -rf /var/lib/apt/lists/* /var/cache/apt/* \
  && mkdir -p /usr/lib/linkerd \
- && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-proxy-init.js "$@"\n' > /usr/lib/linkerd/linkerd2-proxy-init \
  && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-await.js "$@"\n' > /usr/lib/linkerd/linkerd-await \
  && printf '#!/bin/sh\nexec node /opt/l5d/bin/l5d-network-validator.js "$@"\n' > /usr/lib/linkerd/linkerd2-network-validator \
  && chmod 0755 /usr/lib/linkerd/*

@@ -23,6 +23,31 @@ export interface Wrapper {
   bin: string;
   /** Leading arguments, e.g. the controller component. */
   args?: string[];
+  /**
+   * The path holds the net-admin launcher (images/launcher) instead of a script: a program that
+   * keeps the container's NET_ADMIN/NET_RAW across exec for a non-root UID under no_new_privs.
+   */
+  netAdminLauncher?: true;
+}
+
+export const LAUNCHER_SOURCE = 'images/launcher/net-admin-launcher.c';
+/** File capabilities of a launcher: permitted and effective, so runc's grant survives its exec. */
+export const LAUNCHER_CAPS = 'cap_net_admin,cap_net_raw+ep';
+
+/** gcc's arguments that build `w`'s launcher from `source` into `out`, the same in both build routes. */
+export function launcherBuildArgs(w: Wrapper, source: string, out: string): string[] {
+  return [
+    '-static',
+    '-Os',
+    '-s',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    `-DTARGET="${APP_DIR}/bin/${w.bin}"`,
+    '-o',
+    out,
+    source,
+  ];
 }
 
 export interface ImageSpec {
@@ -65,7 +90,7 @@ export const IMAGES: readonly ImageSpec[] = [
     // xtables binaries carry those as file capabilities so iptables works from that UID.
     netAdminFiles: ['/usr/sbin/xtables-legacy-multi', '/usr/sbin/xtables-nft-multi'],
     wrappers: [
-      { path: PROXY_INIT_BINARY, bin: 'l5d-proxy-init.js' },
+      { path: PROXY_INIT_BINARY, bin: 'l5d-proxy-init.js', netAdminLauncher: true },
       { path: AWAIT_BINARY, bin: 'l5d-await.js' },
       { path: NETWORK_VALIDATOR_BINARY, bin: 'l5d-network-validator.js' },
     ],

@@ -1,4 +1,5 @@
 // The package as the images carry it: the build's outputs plus production-only node_modules.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -12,7 +13,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { APP_DIR, APP_FILES, type Wrapper, wrapperScript } from '../spec.js';
+import {
+  APP_DIR,
+  APP_FILES,
+  LAUNCHER_CAPS,
+  LAUNCHER_SOURCE,
+  type Wrapper,
+  launcherBuildArgs,
+  wrapperScript,
+} from '../spec.js';
 import { run } from './run.js';
 
 /**
@@ -84,6 +93,12 @@ export function stageExtras(
   for (const wrapper of wrappers) {
     const to = join(stage, wrapper.path);
     mkdirSync(dirname(to), { recursive: true });
+    if (wrapper.netAdminLauncher) {
+      execFileSync('gcc', launcherBuildArgs(wrapper, join(repo, LAUNCHER_SOURCE), to), { stdio: 'inherit' });
+      chmodSync(to, 0o755);
+      execFileSync('setcap', [LAUNCHER_CAPS, to], { stdio: 'inherit' });
+      continue;
+    }
     writeFileSync(to, wrapperScript(wrapper));
     chmodSync(to, 0o755);
   }

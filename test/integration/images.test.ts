@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { IMAGES, PAUSE_IMAGE, POLICY_CONTROLLER_BINARY, imageRef, wrapperScript } from '../../images/spec.js';
+import { PROXY_INIT_BINARY } from '../../src/manifests/sidecar/init-container.js';
 import { type Containerd, startContainerd } from '../support/containerd.js';
 import { REPO_ROOT, run } from '../support/testbed.js';
 
@@ -89,7 +90,7 @@ describe('container images', { skip: NOT_ROOT && 'needs root: mmdebstrap --mode=
   });
 
   test('proxy: the wrappers, the addon, and iptables working as UID 2102 through file capabilities', async () => {
-    const wrappers = spec('proxy').wrappers;
+    const wrappers = spec('proxy').wrappers.filter((w) => !w.netAdminLauncher);
     const files = await runIn(PROXY, [
       'sh',
       '-c',
@@ -134,6 +135,33 @@ describe('container images', { skip: NOT_ROOT && 'needs root: mmdebstrap --mode=
     );
     assert.notEqual(copy.code, 0);
     assert.match(copy.stderr, /Permission denied/);
+  });
+
+  test('proxy: linkerd2-proxy-init programs iptables as a non-root UID under no_new_privs, as linkerd-init runs it', async () => {
+    const lockDir = mkdtempSync(join(cd.dir, 'xtables-'));
+    await run('chmod', ['1777', lockDir]);
+    // ctr sets no_new_privs unless --allow-new-privs, as allowPrivilegeEscalation: false does.
+    const flags = [
+      '--cap-add',
+      'CAP_NET_ADMIN',
+      '--cap-add',
+      'CAP_NET_RAW',
+      '--mount',
+      `type=bind,src=${lockDir},dst=/run,options=rbind:rw`,
+    ];
+    const args = ['--incoming-proxy-port', '4143', '--outgoing-proxy-port', '4140', '--proxy-uid', '2102'];
+    const nft = ['--firewall-bin-path', 'iptables-nft', '--firewall-save-bin-path', 'iptables-nft-save'];
+    const init = await runIn(PROXY, [PROXY_INIT_BINARY, ...args, ...nft], flags);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stderr + init.stdout, /PROXY_INIT_REDIRECT/);
+    // Started by a shell instead, node holds no capabilities and iptables is refused.
+    const viaShell = await runIn(
+      PROXY,
+      ['sh', '-c', `exec node /opt/l5d/bin/l5d-proxy-init.js ${[...args, ...nft].join(' ')}`],
+      flags,
+    );
+    assert.notEqual(viaShell.code, 0);
+    assert.match(viaShell.stderr + viaShell.stdout, /Permission denied/);
   });
 
   test('debug: the tools the debug sidecar is for', async () => {

@@ -6,7 +6,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { APP_DIR, APP_FILES, DEBIAN_SUITE, IMAGES, RUNTIME_ENV, wrapperScript } from '../../images/spec.js';
+import {
+  APP_DIR,
+  APP_FILES,
+  DEBIAN_SUITE,
+  IMAGES,
+  LAUNCHER_CAPS,
+  LAUNCHER_SOURCE,
+  RUNTIME_ENV,
+  type Wrapper,
+  launcherBuildArgs,
+  wrapperScript,
+} from '../../images/spec.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const read = (path: string): string => readFileSync(join(REPO, path), 'utf8');
@@ -106,6 +117,7 @@ function buildOutputs(): string[] {
     for (const t of targets) outputs.push(posix.join(dir, 'build', 'Release', `${t.target_name}.node`));
   }
   if (build.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))) outputs.push('node_modules');
+  outputs.push(...IMAGES.flatMap((spec) => spec.wrappers.filter((w) => w.netAdminLauncher).map(launcherOutput)));
   return outputs;
 }
 
@@ -194,6 +206,17 @@ const runsOf = (stages: Stage[]): string[] =>
 const wordsAfter = (runs: string[], pattern: RegExp): string[] =>
   runs.flatMap((r) => [...r.matchAll(pattern)].flatMap((m) => (m[1] ?? '').trim().split(/\s+/)));
 
+/** Where the build stage writes `w`'s launcher, relative to its WORKDIR. */
+function launcherOutput(w: Wrapper): string {
+  return posix.join('launchers', posix.basename(w.path));
+}
+
+/** The gcc command images/build.sh runs for `w`, as a shell line (quotes kept for -DTARGET). */
+function launcherCommand(w: Wrapper): string {
+  const args = launcherBuildArgs(w, LAUNCHER_SOURCE, `${BUILD_DIR}/${launcherOutput(w)}`);
+  return ['gcc', ...args.map((a) => (a.includes('"') ? `'${a}'` : a))].join(' ');
+}
+
 /** The files a target's RUNs write with `printf '...' > path`, as the bytes printf writes. */
 function printedFiles(runs: string[]): Record<string, string> {
   const files = runs.flatMap((r) => [...r.matchAll(/printf '([^']*)' > (\S+)/g)]);
@@ -211,8 +234,27 @@ for (const spec of IMAGES) {
   });
 
   test(`the ${spec.target} stage writes the wrapper programs of images/spec.ts, byte for byte`, () => {
-    const expected = Object.fromEntries(spec.wrappers.map((w) => [w.path, wrapperScript(w)]));
+    const scripts = spec.wrappers.filter((w) => !w.netAdminLauncher);
+    const expected = Object.fromEntries(scripts.map((w) => [w.path, wrapperScript(w)]));
     assert.deepEqual(printedFiles(runsOf(chainOf(spec.target))), expected);
+  });
+
+  test(`the ${spec.target} stage ships the launchers of images/spec.ts, built and capped as images/build.sh does`, () => {
+    const buildRuns = build.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    const runs = runsOf(chainOf(spec.target));
+    const copies = copiesOf(stage(spec.target));
+    for (const w of spec.wrappers.filter((x) => x.netAdminLauncher)) {
+      assert.ok(
+        buildRuns.some((r) => r.includes(launcherCommand(w))),
+        `the build stage does not run: ${launcherCommand(w)}`,
+      );
+      const copy = copies.find((c) => c.sources.includes(`${BUILD_DIR}/${launcherOutput(w)}`));
+      assert.equal(copy?.dest, w.path);
+      assert.ok(
+        runs.some((r) => r.includes(`setcap ${LAUNCHER_CAPS} ${w.path}`)),
+        `${w.path} gets no ${LAUNCHER_CAPS}`,
+      );
+    }
   });
 
   test(`the ${spec.target} stage runs as images/spec.ts says: user, entrypoint, environment, directory`, () => {
@@ -227,7 +269,8 @@ for (const spec of IMAGES) {
       RUNTIME_ENV.filter((e) => !e.startsWith('PATH=')),
     );
     const copied = copiesOf(stage(spec.target)).flatMap((c) => c.sources.map((src) => src.slice(BUILD_DIR.length + 1)));
-    assert.deepEqual(copied, spec.extraAppFiles);
+    const launchers = spec.wrappers.filter((w) => w.netAdminLauncher).map(launcherOutput);
+    assert.deepEqual(copied.sort(), [...launchers, ...spec.extraAppFiles].sort());
   });
 }
 
