@@ -23,6 +23,11 @@ export class LazyH2Server<Conn> {
 
   async serve(connection: Duplex, conn: Conn): Promise<void> {
     const { server } = await this.stack();
+    // The connection was detected as HTTP/2 by its preface. Over TLS without ALPN (a control-plane
+    // client of a meshed controller, or any prior-knowledge h2 client), node:http2 would take the
+    // missing ALPN for HTTP/1.1 and answer `403 Forbidden` instead of serving the session.
+    const tlsSocket = connection as Duplex & { alpnProtocol?: string | false };
+    if (tlsSocket.alpnProtocol === false) tlsSocket.alpnProtocol = 'h2';
     // The server creates the session synchronously on 'connection'.
     this.pending = conn;
     server.emit('connection', connection);
