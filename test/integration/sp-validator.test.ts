@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, startController, waitReady, type RunningController } from '../support/controllers.js';
-import { kubectl, run, REPO_ROOT, startTestbed, type Testbed } from '../support/testbed.js';
+import { applyInstallCrds } from '../support/crds.js';
+import { kubectl, startTestbed, type Testbed } from '../support/testbed.js';
 import { loopbackCertificate, validatingWebhookConfiguration } from '../support/webhooks.js';
 
 const NAME = 'web-svc.emojivoto.svc.cluster.local';
@@ -34,14 +35,7 @@ describe('sp-validator', () => {
     dir = mkdtempSync(join(tmpdir(), 'l5d-sp-validator-it-'));
     const [testbed] = await Promise.all([startTestbed(), loopbackCertificate(dir, 'linkerd-sp-validator')]);
     tb = testbed;
-    const crds = await run(process.execPath, [
-      join(REPO_ROOT, 'bin', 'run.js'),
-      'install',
-      '--crds',
-      '--ignore-cluster',
-    ]);
-    await admin(['apply', '-f', '-'], crds.stdout);
-    await admin(['wait', '--for=condition=Established', 'crd/serviceprofiles.linkerd.io']);
+    await applyInstallCrds(admin);
     const webhookPort = await freePort();
     adminPort = await freePort();
     ctrl = startController('sp-validator', [
@@ -101,8 +95,19 @@ describe('sp-validator', () => {
     assert.match(stored.stdout, /serviceprofile/);
   });
 
-  test('a route without condition is refused', () =>
-    refused({ routes: [{ name: 'x' }] }, `ServiceProfile "${NAME}" has a route with no condition`));
+  test('a status range with max below min is refused', () =>
+    refused(
+      {
+        routes: [
+          {
+            name: 'x',
+            condition: { method: 'GET' },
+            responseClasses: [{ condition: { status: { min: 500, max: 400 } } }],
+          },
+        ],
+      },
+      `ServiceProfile "${NAME}" has a response class with an invalid condition: Range maximum cannot be smaller than minimum`,
+    ));
 
   test('an empty request match is refused', () =>
     refused(
@@ -126,8 +131,11 @@ describe('sp-validator', () => {
       'Range maximum must be between 100 and 599, inclusive',
     ));
 
-  test('a retry budget without ttl is refused', () =>
-    refused({ retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10 } }, 'RetryBudget missing TTL field'));
+  test('a retry budget with an invalid ttl is refused', () =>
+    refused(
+      { retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: 'soon' } },
+      `ServiceProfile "${NAME}" RetryBudget: time: invalid duration "soon"`,
+    ));
 
   test('the admin server answers /live, /ready and /metrics', async () => {
     for (const path of ['/live', '/ready', '/ping', '/metrics']) {
