@@ -51,6 +51,8 @@ describe('policy controller', () => {
   let ctrl: RunningController;
   let dir: string;
   let adminPort: number;
+  let grpcAddr: string;
+  let webhookAddr: string;
   let inbound: ReturnType<typeof createClient<typeof InboundServerPolicies>>;
   let outbound: ReturnType<typeof createClient<typeof OutboundPolicies>>;
   const abort = new AbortController();
@@ -145,6 +147,8 @@ describe('policy controller', () => {
       `--kubeconfig=${tb.adminKubeconfig}`,
     ]);
     await waitReady(ctrl, adminPort);
+    grpcAddr = `127.0.0.1:${grpcPort}`;
+    webhookAddr = `127.0.0.1:${webhookPort}`;
     inbound = createClient(InboundServerPolicies, connectTransport(`127.0.0.1:${grpcPort}`));
     outbound = createClient(OutboundPolicies, connectTransport(`127.0.0.1:${grpcPort}`));
     await apply(
@@ -171,6 +175,7 @@ describe('policy controller', () => {
       ),
     );
     await admin(['create', 'namespace', NS]);
+    await admin(['create', 'namespace', 'linkerd']);
     await admin(['create', 'serviceaccount', 'default', '-n', NS]);
     await admin(['create', 'serviceaccount', 'web', '-n', NS]);
   });
@@ -793,6 +798,115 @@ describe('policy controller', () => {
       for (const path of ['/live', '/ready', '/metrics']) {
         assert.equal((await fetch(`http://127.0.0.1:${adminPort}${path}`)).status, 200, path);
       }
+    });
+  });
+
+  describe('route status and robustness', () => {
+    type Stored = {
+      status?: {
+        parents?: {
+          parentRef: { name: string };
+          controllerName: string;
+          conditions: { type: string; status: string; reason: string }[];
+        }[];
+      };
+    };
+    const status = async (kind: string, name: string) =>
+      (JSON.parse((await admin(['get', kind, name, '-n', NS, '-o', 'json'])).stdout) as Stored).status?.parents ?? [];
+    const conditions = (parents: NonNullable<NonNullable<Stored['status']>['parents']>, parent: string) =>
+      Object.fromEntries(
+        (
+          parents.find((p) => p.parentRef.name === parent && p.controllerName === 'linkerd.io/policy-controller')
+            ?.conditions ?? []
+        ).map((c) => [c.type, `${c.status}/${c.reason}`]),
+      );
+
+    test('64: the status Lease policy-controller-write is held in the control-plane namespace', async () => {
+      const lease = await eventually(
+        async () => {
+          const res = await admin(['get', 'lease', 'policy-controller-write', '-n', 'linkerd', '-o', 'json']).catch(
+            () => undefined,
+          );
+          return res === undefined
+            ? undefined
+            : (JSON.parse(res.stdout) as { spec: { holderIdentity?: string; leaseDurationSeconds?: number } });
+        },
+        15_000,
+        'lease',
+      );
+      assert.ok((lease.spec.holderIdentity ?? '') !== '');
+      assert.equal(lease.spec.leaseDurationSeconds, 30);
+    });
+
+    test('65: routes get Accepted and ResolvedRefs per Service or Server parent', async () => {
+      await apply({
+        apiVersion: `${GW}/v1`,
+        kind: 'HTTPRoute',
+        metadata: { name: 'status-route', namespace: NS },
+        spec: {
+          parentRefs: [
+            { group: '', kind: 'Service', name: 'web-svc', port: 80 },
+            { group: '', kind: 'Service', name: 'no-such-svc', port: 80 },
+            { group: P, kind: 'Server', name: 'routes-srv' },
+          ],
+          rules: [{ backendRefs: [{ name: 'missing-backend', port: 80 }] }],
+        },
+      });
+      const parents = await eventually(
+        async () => {
+          const p = await status('httproutes.gateway.networking.k8s.io', 'status-route');
+          return p.length === 3 ? p : undefined;
+        },
+        15_000,
+        'route status',
+      );
+      assert.deepEqual(conditions(parents, 'web-svc'), {
+        Accepted: 'True/Accepted',
+        ResolvedRefs: 'False/BackendNotFound',
+      });
+      assert.deepEqual(conditions(parents, 'no-such-svc'), {
+        Accepted: 'False/NoMatchingParent',
+        ResolvedRefs: 'False/BackendNotFound',
+      });
+      assert.deepEqual(conditions(parents, 'routes-srv'), {
+        Accepted: 'True/Accepted',
+        ResolvedRefs: 'False/BackendNotFound',
+      });
+      const api = await eventually(
+        async () => {
+          const p = await status('httproutes.policy.linkerd.io', 'api');
+          return p.length === 1 ? p : undefined;
+        },
+        15_000,
+        'policy route status',
+      );
+      assert.deepEqual(conditions(api, 'routes-srv'), { Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs' });
+    });
+
+    test('66: oversized gRPC messages, bad webhook requests and garbage bodies are answered; the controller lives on', async () => {
+      const big = await rpcError(() => inbound.getPort({ workload: 'x'.repeat(5 * 1024 * 1024), port: 80 }));
+      assert.equal(big.code, Code.ResourceExhausted);
+      const https = await import('node:https');
+      const call = (method: string, path: string, body?: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = https.request(`https://${webhookAddr}${path}`, { method, rejectUnauthorized: false }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end(body);
+        });
+      assert.equal(await call('GET', '/'), 404);
+      assert.equal(await call('POST', '/other', '{}'), 404);
+      assert.equal(await call('POST', '/', '{not json'), 400);
+      const review = JSON.stringify({
+        request: { uid: 'u', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, object: {} },
+      });
+      assert.equal(await call('POST', '/', review), 200);
+      const again = await inbound.getPort({ workload: workload('legacy'), port: 8080 });
+      assert.equal(again.labels.kind, 'default');
+      assert.equal(ctrl.proc.exitCode, null);
+      assert.ok(grpcAddr.length > 0);
     });
   });
 });

@@ -16,6 +16,8 @@ import { logLevelOf, parsePolicyArgs, POLICY_USAGE } from './flags.js';
 import { PolicyIndex } from './index.js';
 import { inboundService } from './inbound-service.js';
 import { outboundService } from './outbound-service.js';
+import { runLeaseLoop, type LeaseOptions } from './lease.js';
+import { StatusWriter } from './status-writer.js';
 
 const STREAM_CAPACITY = 100;
 
@@ -107,4 +109,30 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   admin.setReady(true);
   log.info('caches synced; ready');
+  const writer = new StatusWriter(kube, index, log);
+  runLeaseLoop(
+    kube,
+    await leaseOptions(kube, opts.controlPlaneNamespace, opts.policyDeploymentName),
+    log,
+    stop.signal,
+    (leader) => writer.setLeader(leader),
+  );
+}
+
+/** The Lease's holder is this pod (HOSTNAME); its owner the policy Deployment when it exists. */
+async function leaseOptions(
+  kube: Awaited<ReturnType<typeof connectKube>>,
+  namespace: string,
+  deployment: string,
+): Promise<LeaseOptions> {
+  const identity = process.env.HOSTNAME ?? `l5d-policy-${process.pid}`;
+  const owner = await kube
+    .getOptional<{ metadata: { uid?: string } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/${deployment}`)
+    .catch(() => undefined);
+  const uid = owner?.metadata.uid;
+  return {
+    namespace,
+    identity,
+    ...(uid === undefined ? {} : { owner: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, uid } }),
+  };
 }
