@@ -71,6 +71,7 @@ async function* watchPort(deps: InboundDeps, spec: PortSpec, ctx: HandlerContext
       last = next;
       queue.push(next);
     },
+    onError: (err) => deps.log.error({ err: String(err) }, 'inbound policy computation failed; closing the stream'),
     onOverflow: () => deps.log.warn({ workload: spec.workload, port }, 'inbound policy stream lagged; closing'),
   });
 }

@@ -106,6 +106,7 @@ async function* watch(deps: OutboundDeps, spec: TrafficSpec, ctx: HandlerContext
       last = next;
       queue.push(next);
     },
+    onError: (err) => deps.log.error({ err: String(err) }, 'outbound policy computation failed; closing the stream'),
     onOverflow: () => deps.log.warn({ service: `${target.namespace}/${target.name}` }, 'outbound policy stream lagged'),
   });
 }

@@ -15,6 +15,8 @@ export interface FollowOptions<T> {
   /** Runs once now and again (coalesced) after every relevant change. */
   publish(queue: StreamQueue<T>): void;
   onOverflow(): void;
+  /** A `publish` that throws after the first run ends the stream (OK; the client re-subscribes). */
+  onError?(err: unknown): void;
 }
 
 /** Yields what `publish` queues until the client goes away or the queue overflows. */
@@ -23,7 +25,13 @@ export async function* followChanges<T>(opts: FollowOptions<T>): AsyncGenerator<
   let scheduled = false;
   const run = () => {
     scheduled = false;
-    opts.publish(queue);
+    try {
+      opts.publish(queue);
+    } catch (err) {
+      // Runs from setImmediate: a throw here would be an uncaught exception.
+      opts.onError?.(err);
+      queue.close();
+    }
   };
   const onChange = (namespace: string, kind: string) => {
     if (scheduled || !opts.relevant(namespace, kind)) return;
