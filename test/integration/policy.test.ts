@@ -462,6 +462,38 @@ describe('policy controller', () => {
       assert.deepEqual([rpc?.service, rpc?.method], ['emojivoto.v1.EmojiService', 'ListAll']);
     });
 
+    test('67: ExternalWorkloads are served like pods, Servers selecting them by externalWorkloadSelector', async () => {
+      await apply({
+        apiVersion: 'workload.linkerd.io/v1beta1',
+        kind: 'ExternalWorkload',
+        metadata: { name: 'vm-1', namespace: NS, labels: { app: 'vm' } },
+        spec: {
+          meshTLS: { identity: 'spiffe://root.linkerd.cluster.local/vm', serverName: 'vm.cluster.local' },
+          workloadIPs: [{ ip: '192.0.2.10' }],
+          ports: [{ name: 'http', port: 8080 }],
+        },
+      });
+      await apply({
+        apiVersion: `${P}/v1beta3`,
+        kind: 'Server',
+        metadata: { name: 'vm-srv', namespace: NS },
+        spec: { externalWorkloadSelector: { matchLabels: { app: 'vm' } }, port: 'http', proxyProtocol: 'HTTP/2' },
+      });
+      const ext = JSON.stringify({ ns: NS, external_workload: 'vm-1' });
+      const s = await eventually(async () => {
+        const r = await inbound.getPort({ workload: ext, port: 8080 }).catch(() => undefined);
+        return r?.labels.kind === 'server' ? r : undefined;
+      });
+      assert.equal(s.labels.name, 'vm-srv');
+      assert.equal(s.protocol?.kind.case, 'http2');
+      const other = await inbound.getPort({ workload: ext, port: 9090 });
+      assert.equal(other.labels.kind, 'default');
+      const missing = await rpcError(() =>
+        inbound.getPort({ workload: JSON.stringify({ ns: NS, external_workload: 'nope' }), port: 8080 }),
+      );
+      assert.equal(missing.code, Code.NotFound);
+    });
+
     test('36-37: WatchPort follows AuthorizationPolicy changes and Server deletion within 1 s', async () => {
       await pod('watched');
       await apply(server('watched-srv', 8080, 'HTTP/1'));

@@ -117,6 +117,8 @@ test('workloads: JSON pod, JSON external workload, legacy, invalid', () => {
   assert.deepEqual(parseWorkload('{"ns":"a","pod":"b"}'), { namespace: 'a', pod: 'b' });
   assert.deepEqual(parseWorkload('{"ns":"a","external_workload":"e"}'), { namespace: 'a', externalWorkload: 'e' });
   assert.deepEqual(parseWorkload('a:b'), { namespace: 'a', pod: 'b' });
+  // As the injector renders LINKERD2_PROXY_POLICY_WORKLOAD, trailing newline included.
+  assert.deepEqual(parseWorkload('{"ns":"emojivoto", "pod":"web-0"}\n'), { namespace: 'emojivoto', pod: 'web-0' });
   for (const bad of ['', 'a', 'a:b:c', '{"ns":"a"}', '{bad', '{"pod":"b"}'])
     assert.equal(parseWorkload(bad), undefined);
 });

@@ -122,10 +122,18 @@ function podLabels(pod: Pod): Record<string, string> {
   return pod.metadata.labels ?? {};
 }
 
+/** Which Server selector applies: pods, or ExternalWorkloads (seen through `externalWorkloadPod`). */
+export type WorkloadSelector = 'podSelector' | 'externalWorkloadSelector';
+
 /** The Server for this pod port: the oldest (then first by name) among those that select it. */
-export function selectServer(pod: Pod, port: number, servers: readonly Server[]): Server | undefined {
+export function selectServer(
+  pod: Pod,
+  port: number,
+  servers: readonly Server[],
+  selector: WorkloadSelector = 'podSelector',
+): Server | undefined {
   return servers
-    .filter((s) => selectorMatches(s.spec?.podSelector, podLabels(pod)) && serverPortMatches(pod, s, port))
+    .filter((s) => selectorMatches(s.spec?.[selector], podLabels(pod)) && serverPortMatches(pod, s, port))
     .sort((a, b) =>
       compareRouteAge(
         { created: a.metadata.creationTimestamp, name: a.metadata.name ?? '' },
@@ -377,8 +385,9 @@ export function inboundServer(
   snap: InboundSnapshot,
   cfg: InboundConfig,
   warn: Warn = () => undefined,
+  selector: WorkloadSelector = 'podSelector',
 ): ServerProto {
-  const server = selectServer(pod, port, snap.servers(pod.metadata.namespace ?? ''));
+  const server = selectServer(pod, port, snap.servers(pod.metadata.namespace ?? ''), selector);
   if (server === undefined) return defaultServer(pod, port, snap, cfg, warn);
   return create(ServerSchema, {
     protocol: serverProtocol(server, pod, port, snap, cfg, warn),

@@ -5,6 +5,7 @@ import type { KubeClient } from '../../kube/client.js';
 import type { KubeObject } from '../../kube/types.js';
 import { Informer, type InformerLogger } from '../kube-cache/informer.js';
 import { RESOURCES, type ResourceType } from '../kube-cache/resource.js';
+import type { ExternalWorkload } from './external-workload.js';
 import type { InboundSnapshot } from './inbound.js';
 import type {
   AuthorizationPolicy,
@@ -42,6 +43,7 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
   readonly policyHttpRoutes: Informer<HttpRoute>;
   readonly gatewayHttpRoutes: Informer<HttpRoute>;
   readonly grpcRoutesInf: Informer<GrpcRoute>;
+  readonly externalWorkloads: Informer<ExternalWorkload>;
   private readonly all: Informer<KubeObject>[] = [];
 
   constructor(kube: KubeClient, log: InformerLogger, opts: PolicyIndexOptions, registry?: Registry) {
@@ -64,6 +66,7 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
     this.policyHttpRoutes = make<HttpRoute>(POLICY_RESOURCES.policyHttpRoutes);
     this.gatewayHttpRoutes = make<HttpRoute>(POLICY_RESOURCES.gatewayHttpRoutes);
     this.grpcRoutesInf = make<GrpcRoute>(POLICY_RESOURCES.gatewayGrpcRoutes);
+    this.externalWorkloads = make<ExternalWorkload>(RESOURCES.externalWorkloads);
     for (const inf of this.all) {
       const kind = inf.type.kind;
       const notify = (o: KubeObject) => this.emit('change', o.metadata.namespace ?? '', kind);
@@ -96,6 +99,10 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
 
   pod(namespace: string, name: string): Pod | undefined {
     return this.pods.get(namespace, name);
+  }
+
+  externalWorkload(namespace: string, name: string): ExternalWorkload | undefined {
+    return this.externalWorkloads.get(namespace, name);
   }
 
   namespace(name: string): Namespace | undefined {
