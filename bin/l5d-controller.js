@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Control-plane controllers: `l5d-controller <component> [Go-style -flag=value args]`.
-const COMPONENTS = new Set(['identity', 'destination', 'proxy-injector']);
+const COMPONENTS = new Set(['identity', 'destination', 'proxy-injector', 'sp-validator', 'policy', 'heartbeat']);
 
 const [component, ...args] = process.argv.slice(2);
 if (component === undefined || !COMPONENTS.has(component)) {

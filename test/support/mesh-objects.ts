@@ -8,6 +8,8 @@ export interface ContainerObject {
   image: string;
   ports?: Array<{ name: string; containerPort: number }>;
   env?: Array<{ name: string; value: string }>;
+  livenessProbe?: { httpGet: { path?: string; port: number | string } };
+  readinessProbe?: { httpGet: { path?: string; port: number | string } };
 }
 
 /** The `linkerd-proxy` container as injected; the destination controller reads the proxy's ports from its env. */

@@ -12,6 +12,15 @@ export function heartbeatSchedule(values: Values, now: Date): string {
   return `${pad(t.getUTCMinutes())} ${pad(t.getUTCHours())} * * *`;
 }
 
+/**
+ * l5d sends the heartbeat only where the user points it (`--set heartbeat.url=…`); without the
+ * value the job logs its report and sends nothing.
+ */
+function heartbeatUrlArg(values: Values): string[] {
+  const url = values.heartbeat.url;
+  return typeof url === 'string' && url !== '' ? [`-heartbeat-url=${url}`] : [];
+}
+
 export function heartbeatCronJob(values: Values, ctx: RenderContext): KubeObject {
   const prometheusUrl = values.prometheusUrl || `http://prometheus.linkerd-viz.svc.${values.clusterDomain}:9090`;
   const resources = containerResources(values.heartbeatResources);
@@ -59,6 +68,7 @@ export function heartbeatCronJob(values: Values, ctx: RenderContext): KubeObject
                     `-log-level=${values.controllerLogLevel}`,
                     `-log-format=${values.controllerLogFormat}`,
                     `-prometheus-url=${prometheusUrl}`,
+                    ...heartbeatUrlArg(values),
                   ],
                   ...(resources ? { resources } : {}),
                   securityContext: controllerSecurityContext(values),

@@ -27,7 +27,8 @@ import type { DestinationMetrics } from './metrics.js';
 import { tcpAddress } from './net.js';
 import { parsePortList } from './ports.js';
 import { defaultRetryBudget, serviceProfileToProto } from './profile.js';
-import { StreamQueue } from './queue.js';
+import { followChanges } from '../shared/follow.js';
+import type { StreamQueue } from '../shared/stream-queue.js';
 import { clusterView } from './view.js';
 import { podOpaquePorts, serverMarksOpaque } from './workload.js';
 
@@ -60,32 +61,21 @@ function parsePath(path: string): HostPort {
  * Feeds a stream from cache changes: `publish` runs once now and again (coalesced) after every
  * change for which `relevant` holds, until the client goes away or the queue overflows.
  */
-async function* follow<T>(
+function follow<T>(
   deps: DestinationDeps,
   ctx: HandlerContext,
   relevant: (namespace: string, kind: string) => boolean,
   publish: (queue: StreamQueue<T>) => void,
   onOverflow: () => void,
 ): AsyncGenerator<T> {
-  const queue = new StreamQueue<T>(deps.cfg.streamQueueCapacity);
-  let scheduled = false;
-  const run = () => {
-    scheduled = false;
-    publish(queue);
-  };
-  const onChange = (namespace: string, kind: string) => {
-    if (scheduled || !relevant(namespace, kind)) return;
-    scheduled = true;
-    setImmediate(run);
-  };
-  deps.state.on('change', onChange);
-  try {
-    publish(queue);
-    yield* queue.drain(ctx.signal);
-    if (queue.overflowed) onOverflow();
-  } finally {
-    deps.state.off('change', onChange);
-  }
+  return followChanges({
+    source: deps.state,
+    capacity: deps.cfg.streamQueueCapacity,
+    signal: ctx.signal,
+    relevant,
+    publish,
+    onOverflow,
+  });
 }
 
 async function* getEndpoints(deps: DestinationDeps, req: GetDestination, ctx: HandlerContext): AsyncGenerator<Update> {

@@ -1,4 +1,6 @@
 import type { Logger } from '../shared/log.js';
+import { handleAdmissionReview, type AdmissionDecision, type AdmissionRequest } from '../shared/admission-review.js';
+import type { HttpReply } from '../shared/webhook-server.js';
 import type { EventTarget } from '../shared/events.js';
 import type { BuildSidecar } from '../../manifests/inject/core.js';
 import { isPlainObject, type JsonObject } from '../../manifests/inject/json.js';
@@ -22,62 +24,12 @@ export interface AdmissionDeps {
   log: Logger;
 }
 
-export interface HttpReply {
-  status: number;
-  contentType: string;
-  body: string;
+/** One webhook call (inject.md §9.2). */
+export function handleAdmissionBody(body: string, deps: AdmissionDeps): Promise<HttpReply> {
+  return handleAdmissionReview(body, deps.log, (req) => decide(req, deps));
 }
 
-interface AdmissionRequest {
-  uid: string;
-  kind?: { kind?: string };
-  namespace?: string;
-  object?: unknown;
-}
-
-interface AdmissionResponse {
-  uid: string;
-  allowed: boolean;
-  patchType?: 'JSONPatch';
-  patch?: string;
-  status?: { message: string };
-}
-
-const text = (status: number, body: string): HttpReply => ({ status, contentType: 'text/plain; charset=utf-8', body });
-
-/**
- * One webhook call (inject.md §9.2): decode the AdmissionReview, decide, and answer with the same
- * review plus `response`. Decode errors are HTTP 400 (the API server's failurePolicy applies); errors
- * while deciding reject the object with `allowed: false`.
- */
-export async function handleAdmissionBody(body: string, deps: AdmissionDeps): Promise<HttpReply> {
-  if (body.length === 0) {
-    deps.log.warn('received empty payload');
-    return text(200, '');
-  }
-  let review: unknown;
-  try {
-    review = JSON.parse(body);
-  } catch (err) {
-    return text(400, `failed to decode admission review request: ${(err as Error).message}\n`);
-  }
-  const request = isPlainObject(review) ? review.request : undefined;
-  if (!isPlainObject(review) || !isPlainObject(request) || typeof request.uid !== 'string' || request.uid === '') {
-    return text(400, 'invalid admission review request\n');
-  }
-  const req = request as unknown as AdmissionRequest;
-  deps.log.info(`received admission review request "${req.uid}"`);
-  let response: AdmissionResponse;
-  try {
-    response = await decide(req, deps);
-  } catch (err) {
-    deps.log.error({ err: String(err) }, 'failed to process admission review');
-    response = { uid: req.uid, allowed: false, status: { message: (err as Error).message } };
-  }
-  return { status: 200, contentType: 'application/json', body: JSON.stringify({ ...review, response }) };
-}
-
-async function decide(req: AdmissionRequest, deps: AdmissionDeps): Promise<AdmissionResponse> {
+async function decide(req: AdmissionRequest, deps: AdmissionDeps): Promise<AdmissionDecision> {
   const values = await deps.loadValues();
   const namespace = req.namespace ?? '';
   const namespaceAnnotations = deps.namespaceAnnotations(namespace);
@@ -108,7 +60,7 @@ async function decide(req: AdmissionRequest, deps: AdmissionDeps): Promise<Admis
   };
   deps.metrics.request(labels);
   report(decision, owner, labels, deps);
-  const response: AdmissionResponse = { uid: req.uid, allowed: true };
+  const response: AdmissionDecision = { allowed: true };
   if (decision.patch.length === 0) return response;
   const patchText = JSON.stringify(decision.patch);
   deps.log.debug(`patch generated for: ${decision.kind}/${decision.name}: ${patchText}`);

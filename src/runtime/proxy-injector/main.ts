@@ -6,13 +6,13 @@ import { Informer } from '../kube-cache/informer.js';
 import { collectionPath, RESOURCES } from '../kube-cache/resource.js';
 import { startAdminServer } from '../shared/admin.js';
 import { EventRecorder } from '../shared/events.js';
+import { keyPairIn, startWebhookServer } from '../shared/webhook-server.js';
 import { connectKube } from '../shared/kube.js';
 import { controllerLogger, fatal, onShutdown, parseControllerFlags } from '../shared/process.js';
 import { handleAdmissionBody } from './admission.js';
 import { PROXY_INJECTOR_FLAGS } from './flags.js';
 import { injectorMetrics } from './metrics.js';
 import { topLevelOwner } from './owners.js';
-import { startWebhookServer } from './tls-server.js';
 import { loadInjectorValues } from './values.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -59,7 +59,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     });
   let server;
   try {
-    server = await startWebhookServer(flags.addr, flags['tls-dir'], handle, log);
+    server = await startWebhookServer(flags.addr, keyPairIn(flags['tls-dir']), handle, log);
   } catch (err) {
     fatal(log, `failed to start webhook server: ${(err as Error).message}`);
   }

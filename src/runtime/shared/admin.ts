@@ -9,7 +9,10 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** /ping (liveness), /ready (readiness) and /metrics, as every controller's admin port serves. */
+/**
+ * /ping (liveness), /ready (readiness) and /metrics, as every controller's admin port serves;
+ * /live too, the policy controller's liveness path.
+ */
 export async function startAdminServer(addr: string, registry: Registry): Promise<AdminServer> {
   let ready = false;
   const server = createServer((req, res) => {
@@ -20,6 +23,8 @@ export async function startAdminServer(addr: string, registry: Registry): Promis
     }
     if (path === '/ping') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('pong\n');
+    } else if (path === '/live') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('live\n');
     } else if (path === '/ready') {
       res.writeHead(ready ? 200 : 500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(ready ? 'ok\n' : 'not ready\n');

@@ -11,9 +11,13 @@ export interface GrpcServer {
   close(): Promise<void>;
 }
 
+/** gRPC's (Go and tonic) default limit on a received message. */
+export const GRPC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 /**
  * A plain-text HTTP/2 gRPC server (no Connect or gRPC-Web), the way Linkerd's controllers serve:
- * TLS is the job of the controller pod's own proxy. Unlimited concurrent streams.
+ * TLS is the job of the controller pod's own proxy. Unlimited concurrent streams; received messages
+ * are bounded to 4 MiB.
  */
 export async function startGrpcServer(
   addr: string,
@@ -27,6 +31,7 @@ export async function startGrpcServer(
     grpcWeb: false,
     connect: false,
     shutdownSignal: shutdown.signal,
+    readMaxBytes: GRPC_MAX_MESSAGE_BYTES,
     interceptors: [grpcMetricsInterceptor(registry)],
   });
   const server = createServer({ settings: { maxConcurrentStreams: 2 ** 31 - 1 } }, handler);

@@ -1,20 +1,35 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
-import { listen, type ListenAddress } from '../shared/listen.js';
-import type { Logger } from '../shared/log.js';
-import type { HttpReply } from './admission.js';
+import { basename, dirname, join } from 'node:path';
+import { listen, type ListenAddress } from './listen.js';
+import type { Logger } from './log.js';
 
 const BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface HttpReply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Where the serving key pair is read from: a Secret mount directory, or explicit files. */
+export interface KeyPairPaths {
+  cert: string;
+  key: string;
+}
+
+export function keyPairIn(dir: string): KeyPairPaths {
+  return { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') };
+}
 
 export interface WebhookServer {
   address: ListenAddress;
   close(): Promise<void>;
 }
 
-function readKeyPair(dir: string): { cert: Buffer; key: Buffer } {
-  return { cert: readFileSync(join(dir, 'tls.crt')), key: readFileSync(join(dir, 'tls.key')) };
+function readKeyPair(paths: KeyPairPaths): { cert: Buffer; key: Buffer } {
+  return { cert: readFileSync(paths.cert), key: readFileSync(paths.key) };
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {
@@ -33,23 +48,39 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
+export interface WebhookOptions {
+  /** Answers only POSTs to `/` (others get 404), as the policy controller's webhook does. */
+  rootPostOnly?: boolean;
+}
+
 /**
- * HTTPS (TLS ≥ 1.3) on any path, certificate from `tlsDir`, reloaded when the Secret mount swaps its
- * `..data` link. An unreadable certificate at start throws.
+ * HTTPS (TLS ≥ 1.3) serving admission webhooks, key pair reloaded when the Secret mount swaps its
+ * `..data` link. An unreadable certificate at start throws. Bodies are bounded; a failing handler
+ * is answered with 500 rather than left hanging.
  */
 export async function startWebhookServer(
   addr: string,
-  tlsDir: string,
+  tls: KeyPairPaths,
   handle: (body: string) => Promise<HttpReply>,
   log: Logger,
+  opts: WebhookOptions = {},
 ): Promise<WebhookServer> {
-  const server: Server = createServer({ ...readKeyPair(tlsDir), minVersion: 'TLSv1.3' }, (req, res) => {
+  const tlsDir = dirname(tls.cert);
+  const server: Server = createServer({ ...readKeyPair(tls), minVersion: 'TLSv1.3' }, (req, res) => {
+    if (opts.rootPostOnly === true && (req.method !== 'POST' || (req.url ?? '/').split('?')[0] !== '/')) {
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
     readBody(req).then(
       async (body) => {
         const reply =
           body === undefined
             ? { status: 413, contentType: 'text/plain', body: 'request body too large\n' }
-            : await handle(body);
+            : await handle(body).catch((err: unknown): HttpReply => {
+                log.error({ err: String(err) }, 'admission handler failed');
+                return { status: 500, contentType: 'text/plain', body: `${String(err)}\n` };
+              });
         res.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.body);
       },
       (err: unknown) => {
@@ -61,9 +92,9 @@ export async function startWebhookServer(
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(tlsDir, (_event, file) => {
-      if (file !== '..data') return;
+      if (file !== '..data' && file !== basename(tls.cert)) return;
       try {
-        server.setSecureContext({ ...readKeyPair(tlsDir), minVersion: 'TLSv1.3' });
+        server.setSecureContext({ ...readKeyPair(tls), minVersion: 'TLSv1.3' });
         log.info('Updated certificate');
       } catch (err) {
         log.error({ err: String(err) }, 'failed to reload certificate');

@@ -1,0 +1,110 @@
+// The policy validating webhook (controllers.md §3.5): dispatch by kind, then the validators.
+import { handleAdmissionReview, type AdmissionDecision, type AdmissionRequest } from '../shared/admission-review.js';
+import type { Logger } from '../shared/log.js';
+import type { HttpReply } from '../shared/webhook-server.js';
+import type { IdentityConfig } from './authz.js';
+import type { Server } from './k8s-types.js';
+import { GATEWAY_GROUP, POLICY_GROUP } from './resources.js';
+import {
+  validateAuthorizationPolicy,
+  validateGrpcRoute,
+  validateHttpRoute,
+  validateMeshTLSAuthentication,
+  validateNetworkAuthentication,
+  validateServer,
+  validateServerAuthorization,
+} from './validate.js';
+
+export interface PolicyAdmissionDeps {
+  log: Logger;
+  /** Existing Servers of a namespace, for the overlap check. */
+  index: { servers(namespace: string): Server[] };
+  identity: IdentityConfig;
+}
+
+interface ObjectParts {
+  namespace: string;
+  name: string;
+  annotations: Record<string, string>;
+  spec: unknown;
+}
+
+type Validator = (parts: ObjectParts, deps: PolicyAdmissionDeps) => string | undefined;
+
+const LINKERD: Record<string, Validator> = {
+  authorizationpolicy: (o) => validateAuthorizationPolicy(o.namespace, o.spec as never),
+  meshtlsauthentication: (o) => validateMeshTLSAuthentication(o.spec as never),
+  networkauthentication: (o) => validateNetworkAuthentication(o.spec as never),
+  server: (o, deps) => validateServer(o.namespace, o.name, o.spec as never, deps.index.servers(o.namespace)),
+  serverauthorization: (o) => validateServerAuthorization(o.spec as never),
+  httproute: (o) => validateHttpRoute(POLICY_GROUP, o.annotations, o.spec as never),
+  egressnetwork: (o) => validateNetworkAuthentication(o.spec as never),
+  httplocalratelimitpolicy: (o) => {
+    const t = (o.spec as { targetRef?: { kind?: string } }).targetRef;
+    return t?.kind?.toLowerCase() === 'server' ? undefined : `invalid targetRef kind: ${t?.kind ?? ''}`;
+  },
+};
+
+const GATEWAY: Record<string, Validator> = {
+  httproute: (o) => validateHttpRoute(GATEWAY_GROUP, o.annotations, o.spec as never),
+  grpcroute: (o) => validateGrpcRoute(o.annotations, o.spec as never),
+  tlsroute: (o) => singleRule(o.spec),
+  tcproute: (o) => singleRule(o.spec),
+};
+
+function singleRule(spec: unknown): string | undefined {
+  const rules = (spec as { rules?: unknown[] }).rules ?? [];
+  return rules.length > 1 ? 'only a single rule is supported' : undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parts(req: AdmissionRequest): ObjectParts | string {
+  if (!isObject(req.object)) return "admission request missing 'object";
+  const meta = isObject(req.object.metadata) ? req.object.metadata : {};
+  const spec = req.object.spec;
+  if (spec === undefined) return "admission request missing 'spec'";
+  if (!isObject(spec)) return 'invalid type: expected a map';
+  const annotations = isObject(meta.annotations)
+    ? Object.fromEntries(Object.entries(meta.annotations).map(([k, v]) => [k, String(v)]))
+    : {};
+  return {
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : (req.namespace ?? ''),
+    name: typeof meta.name === 'string' ? meta.name : (req.name ?? ''),
+    annotations,
+    spec,
+  };
+}
+
+function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): AdmissionDecision {
+  const group = (req.kind?.group ?? '').toLowerCase();
+  const kind = (req.kind?.kind ?? '').toLowerCase();
+  const validator = group === POLICY_GROUP ? LINKERD[kind] : group === GATEWAY_GROUP ? GATEWAY[kind] : undefined;
+  if (validator === undefined) {
+    const message = `unsupported resource type: ${req.kind?.group ?? ''}.${req.kind?.version ?? ''}.${req.kind?.kind ?? ''}`;
+    return { allowed: false, status: { message, code: 400 } };
+  }
+  const obj = parts(req);
+  if (typeof obj === 'string') {
+    // Gateway API kinds belong to other controllers too: a spec l5d cannot read is not refused.
+    if (group === GATEWAY_GROUP) return { allowed: true, warnings: [obj] };
+    deps.log.info(`Failed to parse ${req.kind?.kind ?? ''} spec: ${obj}`);
+    return { allowed: false, status: { message: obj } };
+  }
+  let reason: string | undefined;
+  try {
+    reason = validator(obj, deps);
+  } catch (err) {
+    // A spec of the wrong shape surfaces here as a type error: it does not parse.
+    reason = (err as Error).message;
+  }
+  if (reason === undefined) return { allowed: true };
+  deps.log.info({ ns: obj.namespace, name: obj.name, kind: req.kind?.kind }, `Denied: ${reason}`);
+  return { allowed: false, status: { message: reason } };
+}
+
+export function handlePolicyReview(body: string, deps: PolicyAdmissionDeps): Promise<HttpReply> {
+  return handleAdmissionReview(body, deps.log, (req) => Promise.resolve(decide(req, deps)));
+}
