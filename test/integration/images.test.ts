@@ -109,7 +109,9 @@ describe('container images', { skip: NOT_ROOT && 'needs root: mmdebstrap --mode=
     const found = await runIn(PROXY, ['sh', '-c', commands.map((c) => `command -v ${c}`).join(' && ')]);
     assert.equal(found.code, 0, `proxy-init runs ${commands.join(' ')}; missing one: ${found.stdout}`);
 
-    // As in a pod: NET_ADMIN granted to the container, the xtables lock on a writable volume.
+    // NET_ADMIN granted to the container and the xtables lock on a writable volume, as in a pod.
+    // --allow-new-privs: with no_new_privs (a pod's allowPrivilegeEscalation: false) the kernel
+    // ignores file capabilities for a non-root process, and nft then says "you must be root".
     const lockDir = mkdtempSync(join(cd.dir, 'xtables-'));
     await run('chmod', ['1777', lockDir]);
     const flags = [
