@@ -27,13 +27,13 @@ import { run } from './run.js';
 /**
  * node_modules with dependencies only (no devDependencies), installed from the lock file in a
  * scratch copy of the package so the checkout's own node_modules stays as it is. Cached by the
- * lock file, package.json and the npm that installed it.
+ * lock file, the package.json fields an install reads and the npm that installed it.
  */
 export async function productionModules(repo: string, cacheDir: string): Promise<{ dir: string; built: boolean }> {
   const npmVersion = (await run('npm', ['--version'])).trim();
   const key = createHash('sha256')
     .update(readFileSync(join(repo, 'package-lock.json')))
-    .update(readFileSync(join(repo, 'package.json')))
+    .update(JSON.stringify(installInputs(repo)))
     .update(npmVersion)
     .digest('hex')
     .slice(0, 16);
@@ -53,6 +53,13 @@ export async function productionModules(repo: string, cacheDir: string): Promise
     rmSync(work, { recursive: true, force: true });
   }
   return { dir: join(dir, 'node_modules'), built: true };
+}
+
+/** What of package.json `npm ci` reads besides the lock file; scripts and metadata do not matter. */
+function installInputs(repo: string): unknown[] {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const fields = ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies', 'overrides'];
+  return fields.map((f) => pkg[f] ?? null);
 }
 
 /** Fails early, naming the missing output, when `npm run build` has not run. */

@@ -3,7 +3,7 @@
 // image then runs a container with runc.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { IMAGES, PAUSE_IMAGE, POLICY_CONTROLLER_BINARY, imageRef, wrapperScript } from '../../images/spec.js';
@@ -40,10 +40,11 @@ describe('container images', { skip: NOT_ROOT && 'needs root: mmdebstrap --mode=
     cd.ctr(['run', '--rm', ...cd.runFlags, ...flags, image, id('run'), ...args], { allowFailure: true });
 
   before(async () => {
-    out = mkdtempSync('/tmp/l5d-images-out-');
+    cd = await startContainerd();
+    // In the containerd's directory, so whatever removes that (stop() or its watchdog) removes this.
+    out = join(cd.dir, 'out');
     const env = { ...process.env, L5D_IMAGES_OUT: out };
     await run('bash', [join(REPO_ROOT, 'images', 'build.sh')], { env, timeoutMs: 15 * 60_000 });
-    cd = await startContainerd();
     const imported = await run('bash', [join(REPO_ROOT, 'images', 'import.sh'), cd.address], {
       env,
       timeoutMs: 5 * 60_000,
@@ -53,7 +54,6 @@ describe('container images', { skip: NOT_ROOT && 'needs root: mmdebstrap --mode=
 
   after(async () => {
     await cd?.stop();
-    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   test('every image is in the k8s.io namespace under the name l5d install renders', async () => {
@@ -110,7 +110,9 @@ describe('container images', { skip: NOT_ROOT && 'needs root: mmdebstrap --mode=
     const found = await runIn(PROXY, ['sh', '-c', commands.map((c) => `command -v ${c}`).join(' && ')]);
     assert.equal(found.code, 0, `proxy-init runs ${commands.join(' ')}; missing one: ${found.stdout}`);
 
-    // As in a pod: NET_ADMIN granted to the container, the xtables lock on a writable volume.
+    // NET_ADMIN granted to the container and the xtables lock on a writable volume, as in a pod.
+    // --allow-new-privs: with no_new_privs (a pod's allowPrivilegeEscalation: false) the kernel
+    // ignores file capabilities for a non-root process, and nft then says "you must be root".
     const lockDir = mkdtempSync(join(cd.dir, 'xtables-'));
     await run('chmod', ['1777', lockDir]);
     const flags = [

@@ -17,10 +17,13 @@ import { join } from 'node:path';
 import { mountsUnder, unmountUnder } from '../../images/lib/mounts.js';
 import { run, type RunOptions, type RunResult } from './testbed.js';
 
+const WATCHDOG = join(import.meta.dirname, 'containerd-watchdog.sh');
+
 /** The directory containerd 1.6's shims put their sockets in, whatever containerd's --state. */
 const SHARED_RUN_DIR = '/run/containerd';
 
 export interface Containerd {
+  /** Everything of this containerd's lives here, and goes with it; tests may put their files here too. */
   dir: string;
   address: string;
   /** `ctr` against this containerd, in the k8s.io namespace. */
@@ -89,9 +92,13 @@ export async function startContainerd(prefix = '/tmp/l5d-containerd-'): Promise<
     run('ctr', ['--address', address, '--namespace', 'k8s.io', ...args], opts);
 
   let stopped = false;
+  // Cleans up after a test process that dies without running stop(); stop() ends it first.
+  const watchdog = spawn('bash', [WATCHDOG, String(process.pid), dir, address], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    watchdog.kill('SIGKILL');
     if (daemon.exitCode === null) {
       const tasks = await ctr(['tasks', 'ls', '-q'], { allowFailure: true });
       for (const id of tasks.stdout.split('\n').filter(Boolean)) {
