@@ -49,7 +49,11 @@ export async function nodeLeftovers(dir: string): Promise<string[]> {
   const left = processesNaming(dir);
   left.push(...podProcesses().map((p) => `pod process ${p}`));
   if (existsSync('/run/netns')) {
-    left.push(...readdirSync('/run/netns').filter((n) => n.startsWith('cni-')).map((n) => `netns ${n}`));
+    left.push(
+      ...readdirSync('/run/netns')
+        .filter((n) => n.startsWith('cni-'))
+        .map((n) => `netns ${n}`),
+    );
   }
   if (sh('ip', ['-br', 'link', 'show', BRIDGE]).trim() !== '') left.push(`bridge ${BRIDGE}`);
   for (const ipt of ['iptables', 'ip6tables']) {
@@ -59,7 +63,12 @@ export async function nodeLeftovers(dir: string): Promise<string[]> {
       }
     }
   }
-  left.push(...sh('findmnt', ['-rn', '-o', 'TARGET']).split('\n').filter((m) => m.includes(dir)).map((m) => `mount ${m}`));
+  left.push(
+    ...sh('findmnt', ['-rn', '-o', 'TARGET'])
+      .split('\n')
+      .filter((m) => m.includes(dir))
+      .map((m) => `mount ${m}`),
+  );
   for (const ctrl of readdirSync(CGROUP_ROOT)) {
     if (existsSync(join(CGROUP_ROOT, ctrl, 'kubepods'))) left.push(`cgroup ${ctrl}/kubepods`);
   }
