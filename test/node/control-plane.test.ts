@@ -99,7 +99,20 @@ describe('the control plane on a real node', { timeout: 1_500_000 }, () => {
   });
 
   test('a job from the heartbeat CronJob completes and sends nothing without a configured URL', async () => {
-    await k(['create', 'job', '-n', 'linkerd', '--from=cronjob/linkerd-heartbeat', 'heartbeat-now']);
+    // Not `kubectl create job --from`: that Job is the CronJob's, whose successfulJobsHistoryLimit
+    // of 0 deletes it (and its logs) as soon as it completes.
+    const cronjob = JSON.parse(
+      (await k(['get', 'cronjob', '-n', 'linkerd', 'linkerd-heartbeat', '-o', 'json'])).stdout,
+    ) as {
+      spec: { jobTemplate: { spec: unknown } };
+    };
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'heartbeat-now', namespace: 'linkerd' },
+      spec: cronjob.spec.jobTemplate.spec,
+    };
+    await k(['create', '-f', '-'], JSON.stringify(job));
     await k(
       ['wait', '-n', 'linkerd', '--for=condition=Complete', 'job/heartbeat-now', '--timeout=120s'],
       undefined,
