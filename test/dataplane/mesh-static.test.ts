@@ -16,6 +16,7 @@ import {
   assertSpread,
   assertWrongServerIdentityRefused,
   describeLoss,
+  h1,
   loadThrough,
 } from './scenarios.js';
 
@@ -141,6 +142,26 @@ describe(
 
     it('carries HTTP/2 with gRPC trailers', async () => {
       await assertGrpc(mesh, a, 'http://10.96.0.11:81', [b1], ID_A);
+    });
+
+    it('fails a request whose l5d-require-id names another identity, on HTTP/1 and HTTP/2 alike', async () => {
+      const other = identityName('someone-else');
+      const h1Refused = await h1(mesh, a, 'http://10.96.0.10/hello', 2, { headers: { 'l5d-require-id': other } });
+      assert.deepEqual(h1Refused.statuses, { '502': 2 }, JSON.stringify(h1Refused));
+      const grpc = (requireId: string) =>
+        mesh.client<{ responses: Array<Record<string, string>>; trailers: Array<Record<string, string>> }>(a, {
+          mode: 'h2',
+          url: 'http://10.96.0.11:81',
+          count: 1,
+          headers: { 'l5d-require-id': requireId },
+        });
+      const h2Refused = await grpc(other);
+      // UNAVAILABLE, trailers-only: the request never left the client's proxy.
+      assert.equal(h2Refused.responses[0]?.['grpc-status'], '14', JSON.stringify(h2Refused));
+      assert.deepEqual(h2Refused.trailers, []);
+      // The identity the endpoints do have passes, on both protocols.
+      assert.equal((await h1(mesh, a, 'http://10.96.0.10/hello', 2, { headers: { 'l5d-require-id': ID_B } })).ok, 2);
+      assert.equal((await grpc(ID_B)).trailers[0]?.['grpc-status'], '0');
     });
 
     it('carries raw TCP (opaque) over mTLS', async () => {

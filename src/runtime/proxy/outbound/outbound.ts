@@ -241,13 +241,9 @@ export class Outbound {
           this.respondError(res, toProxyError(err, true), false);
           return;
         }
-        const requireId = req.headers['l5d-require-id'];
-        if (typeof requireId === 'string' && requireId !== ep.endpoint.tlsIdentity) {
-          this.respondError(
-            res,
-            new ProxyError('identity_required', `required id ${requireId}; found ${ep.endpoint.tlsIdentity ?? 'none'}`),
-            false,
-          );
+        const unmet = unmetIdentityRequirement(req.headers['l5d-require-id'], ep);
+        if (unmet) {
+          this.respondError(res, unmet, false);
           return;
         }
         ep.ewma.pending++;
@@ -355,6 +351,11 @@ export class Outbound {
       this.respondH2Error(rt, stream, toProxyError(err, true), grpc);
       return;
     }
+    const unmet = unmetIdentityRequirement(headers['l5d-require-id'], ep);
+    if (unmet) {
+      this.respondH2Error(rt, stream, unmet, grpc);
+      return;
+    }
     ep.ewma.pending++;
     this.metrics.request(ep.requestKey);
     try {
@@ -421,4 +422,14 @@ export class Outbound {
     for (const t of this.targets.values()) t.balancer.close();
     this.targets.clear();
   }
+}
+
+/**
+ * `l5d-require-id` (spec proxy §3.7) on every protocol: the request may only go to an endpoint
+ * whose mTLS identity is the one named, and is failed before any byte is sent otherwise.
+ */
+function unmetIdentityRequirement(header: string | string[] | undefined, ep: EndpointState): ProxyError | undefined {
+  const required = Array.isArray(header) ? header[0] : header;
+  if (required === undefined || required === ep.endpoint.tlsIdentity) return undefined;
+  return new ProxyError('identity_required', `required id ${required}; found ${ep.endpoint.tlsIdentity ?? 'none'}`);
 }
