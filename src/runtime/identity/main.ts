@@ -6,7 +6,13 @@ import { parseGoDuration } from '../../util/go-duration.js';
 import { EventRecorder, type EventTarget } from '../shared/events.js';
 import { startGrpcServer } from '../shared/grpc-server.js';
 import { checkAccess, connectKube } from '../shared/kube.js';
-import { controllerLogger, fatal, onShutdown, parseControllerFlags } from '../shared/process.js';
+import {
+  controllerLogger,
+  fatal,
+  keepServingOnUnexpectedErrors,
+  onShutdown,
+  parseControllerFlags,
+} from '../shared/process.js';
 import { Identity } from '../../proto/gen/identity_pb.js';
 import { IDENTITY_FLAGS } from './flags.js';
 import { loadIssuer, type Issuer } from './issuer.js';
@@ -19,6 +25,7 @@ import { parseCertificateBundle } from './x509.js';
 export async function main(argv: readonly string[]): Promise<void> {
   const { values: flags } = parseControllerFlags(argv, IDENTITY_FLAGS);
   const log = controllerLogger('identity', flags['log-level'], flags['log-format']);
+  keepServingOnUnexpectedErrors(log);
   log.info(`running version ${L5D_VERSION}`);
   const registry = new Registry();
   const admin = await startAdminServer(flags['admin-addr'], registry);
