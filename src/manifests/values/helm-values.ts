@@ -8,7 +8,8 @@ import {
   readBoundedFileSync,
   readBoundedStream,
 } from '../../util/bounded-read.js';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter } from 'yaml';
+import { parseYamlDocument } from '../yaml/parse-document.js';
 import { KNOWN_TOP_LEVEL_KEYS } from './defaults.js';
 import { deepMerge, isPlainObject } from './merge.js';
 import { parseSetInto, stringReader, typedReader, type ValueReader } from './strvals.js';
@@ -47,7 +48,7 @@ export const nodeIO: ValueSourceIO = {
 /** Parses a values file; errors name the source and the line:column. */
 export function parseValuesYaml(text: string, source: string): ValuesTree {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', lineCounter, prettyErrors: false });
+  const doc = parseYamlDocument(text, { version: '1.1', lineCounter, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
