@@ -20,6 +20,32 @@ function formatBytes(n: number): string {
   return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }
 
+/** Chunks read so far, failing (naming the source) once they pass the limit. */
+class BoundedChunks {
+  private readonly chunks: Buffer[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly source: string,
+    private readonly limit: number,
+  ) {}
+
+  /** A buffer for the next read: one byte past the limit at most, so "more" is seen without reading it all. */
+  nextBuffer(): Buffer {
+    return Buffer.allocUnsafe(Math.min(CHUNK, this.limit + 1 - this.total));
+  }
+
+  push(chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.total > this.limit) throw new InputTooLargeError(this.source, this.limit);
+    this.chunks.push(chunk);
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks, this.total);
+  }
+}
+
 /**
  * Reads at most `limit` bytes of a file, failing (naming it) as soon as there is more. The size is
  * never trusted from stat: `/dev/zero`, FIFOs and procfs files report 0 or lie.
@@ -27,15 +53,12 @@ function formatBytes(n: number): string {
 export async function readBoundedFile(path: string, limit = CONFIG_FILE_LIMIT): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const acc = new BoundedChunks(path, limit);
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total));
+      const buf = acc.nextBuffer();
       const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) return Buffer.concat(chunks, total);
-      chunks.push(buf.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > limit) throw new InputTooLargeError(path, limit);
+      if (bytesRead === 0) return acc.bytes();
+      acc.push(buf.subarray(0, bytesRead));
     }
   } finally {
     await handle.close();
@@ -46,15 +69,12 @@ export async function readBoundedFile(path: string, limit = CONFIG_FILE_LIMIT): 
 export function readBoundedFileSync(path: string, limit = CONFIG_FILE_LIMIT): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const acc = new BoundedChunks(path, limit);
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total));
+      const buf = acc.nextBuffer();
       const bytesRead = readSync(fd, buf, 0, buf.length, null);
-      if (bytesRead === 0) return Buffer.concat(chunks, total);
-      chunks.push(buf.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > limit) throw new InputTooLargeError(path, limit);
+      if (bytesRead === 0) return acc.bytes();
+      acc.push(buf.subarray(0, bytesRead));
     }
   } finally {
     closeSync(fd);
@@ -67,14 +87,11 @@ export async function readBoundedStream(
   source: string,
   limit = CONFIG_FILE_LIMIT,
 ): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
+  const acc = new BoundedChunks(source, limit);
   for await (const chunk of stream) {
-    const buf =
-      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    total += buf.length;
-    if (total > limit) throw new InputTooLargeError(source, limit);
-    chunks.push(buf);
+    acc.push(
+      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
   }
-  return Buffer.concat(chunks, total);
+  return acc.bytes();
 }
