@@ -8,4 +8,8 @@ if (component === undefined || !COMPONENTS.has(component)) {
   process.exit(1);
 }
 const { main } = await import(`../dist/runtime/${component}/main.js`);
-await main(args);
+// A failure while starting is fatal; once serving, the runtime's own error policy applies.
+await main(args).catch((err) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -3,6 +3,23 @@ import { rootFlags, toRootOptions, type RootOptions } from './root-flags.js';
 import { UsageError, ExitError } from './errors.js';
 import { normalizeBooleanAssignments } from './boolean-flags.js';
 
+let stdoutGuarded = false;
+
+/**
+ * A failed write to stdout (a full disk, `/dev/full`, a closed pipe) arrives as an 'error' event
+ * after the write returns; unhandled it is a stack trace. It becomes one line and exit 1, and a
+ * reader that went away (`| head`) ends the command quietly, as a Go CLI dies on SIGPIPE.
+ */
+function reportStdoutErrors(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  // Ahead of oclif's own listener, which rethrows everything but EPIPE.
+  process.stdout.prependListener('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`Error: cannot write the output: ${err.message}\n`);
+    process.exit(1);
+  });
+}
+
 export type BaseFlags = Interfaces.InferredFlags<typeof BaseCommand.baseFlags>;
 
 /**
@@ -29,6 +46,7 @@ export abstract class BaseCommand extends Command {
 
   /** Writes complete output to stdout in one call, so a failing command never leaves half a manifest. */
   protected emit(text: string): void {
+    reportStdoutErrors();
     process.stdout.write(text);
   }
 

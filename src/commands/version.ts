@@ -22,14 +22,12 @@ export default class Version extends BaseCommand {
       this.emit(renderVersion({ client: L5D_VERSION }, flags.short));
       return;
     }
-    const [{ KubeClient }, { fetchServerVersion }, { fetchProxyVersions }] = await Promise.all([
-      import('../kube/client.js'),
-      import('../versions/server.js'),
-      import('../versions/proxy.js'),
-    ]);
+    const [{ KubeClient }, { fetchServerVersion, SERVER_VERSION_TIMEOUT_MS }, { fetchProxyVersions }] =
+      await Promise.all([import('../kube/client.js'), import('../versions/server.js'), import('../versions/proxy.js')]);
     let client;
     try {
-      client = await KubeClient.connect(this.root.kube);
+      // A server that accepts TCP but never finishes TLS must not outlast the version bound.
+      client = await KubeClient.connect(this.root.kube, { connectTimeoutMs: SERVER_VERSION_TIMEOUT_MS });
     } catch (err) {
       throw new Error(`error configuring Kubernetes API client: ${(err as Error).message}`);
     }

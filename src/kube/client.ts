@@ -19,6 +19,16 @@ export interface KubeRequest {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** client-go's TLS handshake timeout. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface KubeClientTuning {
+  /**
+   * Bound on TCP connect plus TLS handshake. A request's own timeout does not cut a handshake
+   * short (undici aborts only once connected), so a command with a tighter bound sets this too.
+   */
+  connectTimeoutMs?: number;
+}
 
 /**
  * A small REST client for the Kubernetes API. Loading and authentication follow client-go's rules
@@ -28,9 +38,13 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export class KubeClient {
   private readonly dispatcher: Dispatcher;
 
-  private constructor(readonly connection: ResolvedConnection) {
+  private constructor(
+    readonly connection: ResolvedConnection,
+    tuning: KubeClientTuning = {},
+  ) {
     this.dispatcher = new Agent({
       connect: {
+        timeout: tuning.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         ca: connection.tls.ca,
         cert: connection.tls.cert,
         key: connection.tls.key,
@@ -40,8 +54,8 @@ export class KubeClient {
     });
   }
 
-  static async connect(options: KubeConnectionOptions = {}): Promise<KubeClient> {
-    return new KubeClient(await resolveConnection(options));
+  static async connect(options: KubeConnectionOptions = {}, tuning: KubeClientTuning = {}): Promise<KubeClient> {
+    return new KubeClient(await resolveConnection(options), tuning);
   }
 
   /** Server URL of the current context. */

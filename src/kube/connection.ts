@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { checkKubeconfigFile, checkReferencedFile, defaultKubeconfigFiles, safeMessage } from './kubeconfig-file.js';
 
 export interface KubeConnectionOptions {
   /** `--kubeconfig`; empty means `$KUBECONFIG`, then `~/.kube/config`, then in-cluster. */
@@ -31,19 +31,15 @@ export interface ResolvedConnection {
 export async function resolveConnection(options: KubeConnectionOptions): Promise<ResolvedConnection> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
-  if (options.kubeconfig) {
-    // Surface a readable error for a missing or unusable file, naming it as kubectl does, before
-    // client-node's own (which can be a bare TypeError for an empty file).
-    if (readFileSync(options.kubeconfig, 'utf8').trim() === '') {
-      throw new Error(`error loading config file "${options.kubeconfig}": the file is empty`);
-    }
-    try {
-      kc.loadFromFile(options.kubeconfig);
-    } catch (err) {
-      throw new Error(`error loading config file "${options.kubeconfig}": ${(err as Error).message}`);
-    }
-  } else {
-    kc.loadFromDefault();
+  // Every file is checked (bounded, text, kubeconfig-shaped) before client-node reads it: its own
+  // errors can be a bare TypeError, or quote the file's bytes.
+  const files = options.kubeconfig ? [options.kubeconfig] : defaultKubeconfigFiles();
+  for (const file of files) checkKubeconfigFile(file);
+  try {
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    else kc.loadFromDefault();
+  } catch (err) {
+    throw new Error(`error loading config file "${files[0] ?? ''}": ${safeMessage(err)}`);
   }
   if (options.context) {
     if (!kc.getContextObject(options.context)) throw new Error(`context "${options.context}" does not exist`);
@@ -51,6 +47,9 @@ export async function resolveConnection(options: KubeConnectionOptions): Promise
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('invalid configuration: no configuration has been provided');
+  checkReferencedFile('certificate-authority', cluster.caFile);
+  checkReferencedFile('client-certificate', kc.getCurrentUser()?.certFile);
+  checkReferencedFile('client-key', kc.getCurrentUser()?.keyFile);
   const https: {
     headers?: Record<string, string | string[] | number>;
     ca?: Buffer | string;

@@ -5,7 +5,7 @@ interface ConfigMap {
   data?: Record<string, string>;
 }
 
-const SERVER_VERSION_TIMEOUT_MS = 5_000;
+export const SERVER_VERSION_TIMEOUT_MS = 5_000;
 
 /**
  * The installed control plane's version: `linkerdVersion` from the `values` key of the

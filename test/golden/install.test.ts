@@ -100,6 +100,16 @@ test('bad input: message on stderr, exit 1, empty stdout', async () => {
   );
   fails('Error: not PEM-encoded', '--ignore-cluster', `--identity-issuer-key-file=${file('g.key', 'garbled')}`);
   fails('Error: unsupported format xml', '--ignore-cluster', '-o', 'xml');
+  fails(
+    'Error: identity issuance lifetime must be between 1s and 8760h0m0s, got -1h0m0s',
+    '--ignore-cluster',
+    '--identity-issuance-lifetime=-1h',
+  );
+  fails(
+    'Error: identity clock skew allowance must be between 0s and 24h0m0s, got 48h0m0s',
+    '--ignore-cluster',
+    '--identity-clock-skew-allowance=48h',
+  );
 
   const root = await makeCert({
     cn: 'root',

@@ -76,18 +76,25 @@ export async function createTestPki(
 /** A CSR with arbitrary names, for negative tests. */
 export async function customCsr(params: {
   cn?: string;
-  san?: { type: 'dns' | 'email' | 'ip' | 'url'; value: string }[];
+  /** A whole subject DN (`CN=a, O=b`); wins over `cn`. */
+  subject?: string;
+  san?: { type: 'dns' | 'email' | 'ip' | 'url' | 'upn' | 'dn'; value: string }[];
   rsa?: boolean;
+  curve?: 'P-256' | 'P-384';
 }): Promise<Uint8Array> {
+  const curve = params.curve ?? 'P-256';
   const keys = params.rsa
     ? ((await webcrypto.subtle.generateKey(
         { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
         true,
         ['sign', 'verify'],
       )) as webcrypto.CryptoKeyPair)
-    : await keyPair();
+    : ((await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: curve }, true, [
+        'sign',
+        'verify',
+      ])) as webcrypto.CryptoKeyPair);
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: params.cn === undefined ? [] : [{ CN: [params.cn] }],
+    name: params.subject ?? (params.cn === undefined ? [] : [{ CN: [params.cn] }]),
     keys: keys as never,
     signingAlgorithm: params.rsa ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : ALG,
     extensions: params.san === undefined ? [] : [new x509.SubjectAlternativeNameExtension(params.san)],

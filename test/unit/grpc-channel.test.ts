@@ -323,7 +323,7 @@ describe('GrpcChannel over TLS', () => {
     const pki = await createTestPki();
     const issuer = await buildIssuer(pki.issuerCertPem, pki.issuerKeyPem, [pki.anchor], 'cluster.local', new Date());
     const key = await generateKeyAndCsr(NAME);
-    const leaf = await issueLeaf(issuer, await parseCsr(key.csrDer), DEFAULT_VALIDITY);
+    const leaf = await issueLeaf(issuer, await parseCsr(key.csrDer), NAME, DEFAULT_VALIDITY);
     let protocol: string | undefined;
     const server = http2.createSecureServer({
       key: key.keyPem,

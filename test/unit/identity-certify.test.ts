@@ -6,7 +6,7 @@ import { Code, ConnectError, type HandlerContext } from '@connectrpc/connect';
 import { generateKeyAndCsr, refreshDelayMs } from '../../src/runtime/clients/identity-client.js';
 import { buildIssuer, type Issuer } from '../../src/runtime/identity/issuer.js';
 import { leafWindow } from '../../src/runtime/identity/leaf.js';
-import { identityService, type CertifyDeps } from '../../src/runtime/identity/service.js';
+import { identityService, MAX_TOKEN_BYTES, type CertifyDeps } from '../../src/runtime/identity/service.js';
 import type { TokenReviewStatus } from '../../src/runtime/identity/token.js';
 import { sanExtension, verifyChain, x509 } from '../../src/runtime/identity/x509.js';
 import { CertifyRequestSchema, CertifyResponseSchema } from '../../src/proto/gen/identity_pb.js';
@@ -109,6 +109,17 @@ describe('Certify', () => {
     });
     const garbage = await refusal(certify(WEB, 't', new Uint8Array([1, 2, 3, 4])));
     assert.equal(garbage.code, Code.InvalidArgument);
+  });
+
+  test('a token over the bound is INVALID_ARGUMENT and never reaches TokenReview', async () => {
+    const { certify, calls } = await setup({ tok: webReview });
+    const { csrDer } = await generateKeyAndCsr(WEB);
+    const r = await refusal(certify(WEB, 'x'.repeat(MAX_TOKEN_BYTES + 1), csrDer));
+    assert.deepEqual(r, {
+      code: Code.InvalidArgument,
+      message: `token too large: ${MAX_TOKEN_BYTES + 1} bytes (at most ${MAX_TOKEN_BYTES})`,
+    });
+    assert.deepEqual(calls, []);
   });
 
   test('unavailable before the issuer is loaded', async () => {
@@ -228,6 +239,37 @@ describe('Certify', () => {
       ),
     );
     assert.deepEqual(r, { code: Code.Internal, message: `error validating token for ${WEB}: connection refused` });
+  });
+
+  test('leaves carry exactly the identity: fixed subject, one DNS SAN, whatever else the CSR asks for', async () => {
+    const { certify } = await setup({ tok: webReview });
+    const csr = await customCsr({
+      subject: `CN=${WEB}, O=system:masters, OU=admins`,
+      san: [
+        { type: 'dns', value: WEB },
+        { type: 'upn', value: 'admin@corp.example' },
+        { type: 'dn', value: 'CN=root, O=system:masters' },
+      ],
+    });
+    const leaf = new x509.X509Certificate((await certify(WEB, 'tok', csr)).leafCertificate);
+    assert.equal(leaf.subject, `CN=${WEB}`);
+    assert.deepEqual(
+      sanExtension(leaf)?.names.items.map((n) => [n.type, n.value]),
+      [['dns', WEB]],
+    );
+    const empty = new x509.X509Certificate(
+      (await certify(WEB, 'tok', await customCsr({ san: [{ type: 'dns', value: WEB }] }))).leafCertificate,
+    );
+    assert.equal(empty.subject, `CN=${WEB}`);
+  });
+
+  test('only P-256 keys are certified', async () => {
+    const { certify } = await setup({ tok: webReview });
+    const csr = await customCsr({ curve: 'P-384', san: [{ type: 'dns', value: WEB }] });
+    assert.deepEqual(await refusal(certify(WEB, 'tok', csr)), {
+      code: Code.InvalidArgument,
+      message: 'CSR must contain an ECDSA P-256 public key: P-384',
+    });
   });
 
   test('RSA CSR keys are refused as INTERNAL', async () => {

@@ -163,5 +163,18 @@ test('value validation messages of install.md §6', () => {
     message:
       '--default-inbound-policy must be one of: all-authenticated, all-unauthenticated, cluster-authenticated, cluster-unauthenticated, deny, audit (got open)',
   });
+  const issuer = (o: Partial<typeof v.identity.issuer>) => ({
+    ...v,
+    identity: { ...v.identity, issuer: { ...v.identity.issuer, ...o } },
+  });
+  assert.throws(() => validateInstallValues(issuer({ issuanceLifetime: '-1h0m0s' })), {
+    message: 'identity issuance lifetime must be between 1s and 8760h0m0s, got -1h0m0s',
+  });
+  assert.throws(() => validateInstallValues(issuer({ issuanceLifetime: '100000h0m0s' })), {
+    message: 'identity issuance lifetime must be between 1s and 8760h0m0s, got 100000h0m0s',
+  });
+  assert.throws(() => validateInstallValues(issuer({ clockSkewAllowance: '-20s' })), {
+    message: 'identity clock skew allowance must be between 0s and 24h0m0s, got -20s',
+  });
   validateInstallValues(v);
 });

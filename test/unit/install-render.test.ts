@@ -272,3 +272,32 @@ test('commonLabels reach every chart object', async () => {
     );
   }
 });
+
+test('no control-plane pod automounts its token: each mounts the projected kube-api-access volume', async () => {
+  const objects = await render(valuesWithFixtureCerts());
+  interface PodSpec {
+    automountServiceAccountToken?: boolean;
+    volumes?: { name: string; projected?: { sources: Record<string, unknown>[] } }[];
+    containers: { name: string; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] }[];
+  }
+  const podSpecs = objects.flatMap((o): [string, PodSpec][] => {
+    const spec = o.spec as { template?: { spec: PodSpec }; jobTemplate?: { spec: { template: { spec: PodSpec } } } };
+    const pod = spec?.template?.spec ?? spec?.jobTemplate?.spec.template.spec;
+    return pod ? [[`${o.kind}/${o.metadata.name}`, pod]] : [];
+  });
+  assert.ok(podSpecs.some(([id]) => id === 'CronJob/linkerd-heartbeat'));
+  for (const [id, pod] of podSpecs) {
+    assert.equal(pod.automountServiceAccountToken, false, id);
+    const volume = pod.volumes?.find((v) => v.name === 'kube-api-access');
+    assert.ok(
+      volume?.projected?.sources.some((s) => 'serviceAccountToken' in s),
+      `${id}: no projected token`,
+    );
+    const controller = pod.containers.find((c) => !c.name.startsWith('linkerd-proxy'));
+    assert.deepEqual(
+      controller?.volumeMounts?.find((m) => m.name === 'kube-api-access'),
+      { name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
+      id,
+    );
+  }
+});

@@ -492,3 +492,18 @@ test('pod inbound ports: init and app container ports plus integer probe ports, 
   const empty = buildSidecar(input({}, { podSpec: { containers: [{ name: 'x' }] } }));
   assert.deepEqual(envMap(empty.proxy).get('LINKERD2_PROXY_INBOUND_PORTS'), { name: 'LINKERD2_PROXY_INBOUND_PORTS' });
 });
+
+test('empty values mean the defaults, as in the chart: proxy.securityContext {} and saMountPath {}', () => {
+  const parts = buildSidecar(input({ proxy: { securityContext: {}, saMountPath: {} } }));
+  assert.deepEqual(parts.proxy.securityContext, {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: 2102,
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  assert.ok((parts.proxy.volumeMounts ?? []).every((m) => typeof m.name === 'string' && m.name !== ''));
+  const custom = buildSidecar(input({ proxy: { securityContext: { runAsUser: 7 } } }));
+  assert.deepEqual(custom.proxy.securityContext, { runAsUser: 7 });
+});

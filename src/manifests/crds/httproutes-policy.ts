@@ -34,7 +34,13 @@ const CONDITION_REASON_PATTERN = '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$';
 const namespaceName = (description: string) =>
   string({ description, minLength: 1, maxLength: 63, pattern: DNS_LABEL_PATTERN });
 
-const headerName = (description: string) => string({ description, minLength: 1, maxLength: 256 });
+// RFC 7230 token characters, as the Gateway API (and upstream's copy of it) restricts header names.
+const HEADER_NAME_PATTERN = "^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$";
+
+const headerName = (description: string) =>
+  string({ description, minLength: 1, maxLength: 256, pattern: HEADER_NAME_PATTERN });
+
+const queryParamName = (description: string) => string({ description, minLength: 1, maxLength: 256 });
 
 const parentRef = object(
   {
@@ -55,11 +61,15 @@ const parentRef = object(
 
 const DEFAULT_MATCH = { path: { type: 'PathPrefix', value: '/' } };
 
-function valueMatches(kind: string, valueMaxLength: number): JSONSchemaProps {
+function valueMatches(
+  kind: string,
+  name: (description: string) => JSONSchemaProps,
+  valueMaxLength: number,
+): JSONSchemaProps {
   return arrayOf(
     object(
       {
-        name: headerName(`Name of the ${kind}.`),
+        name: name(`Name of the ${kind}.`),
         type: string({
           description: 'How the value is compared.',
           enum: ['Exact', 'RegularExpression'],
@@ -86,8 +96,8 @@ const match = object(
       },
       { description: 'Request path condition.', default: DEFAULT_MATCH.path },
     ),
-    headers: valueMatches('HTTP header', 4096),
-    queryParams: valueMatches('query parameter', 1024),
+    headers: valueMatches('HTTP header', headerName, 4096),
+    queryParams: valueMatches('query parameter', queryParamName, 1024),
     method: string({
       description: 'HTTP method the request must use.',
       enum: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'],

@@ -41,7 +41,13 @@ export function resourceRoot(
   properties: Record<string, JSONSchemaProps>,
   { specRequired = true } = {},
 ): JSONSchemaProps {
-  return object(properties, { description, ...(specRequired ? { required: ['spec'] } : {}) });
+  // Declared as controller-gen declares them (upstream's generated CRDs carry these too).
+  const standard: Record<string, JSONSchemaProps> = {
+    apiVersion: string({ description: 'APIVersion defines the versioned schema of this representation of an object.' }),
+    kind: string({ description: 'Kind is a string value representing the REST resource this object represents.' }),
+    metadata: { type: 'object' },
+  };
+  return object({ ...standard, ...properties }, { description, ...(specRequired ? { required: ['spec'] } : {}) });
 }
 
 export const GROUP_PATTERN = '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';

@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { parseYamlDocument } from '../yaml/parse-document.js';
 import { isPlainObject } from './json.js';
 import { parseSimpleYaml, SIMPLE_YAML_DOCUMENT } from './simple-yaml.js';
 import { rewriteYamlDocument } from './yaml-edit.js';
@@ -96,7 +96,7 @@ export function parseSourceDocument(doc: SourceDocument): ParsedDocument {
       render: (target) => restoreEol(rewriteYamlDocument(text, simple.root, SIMPLE_YAML_DOCUMENT, target, style)),
     };
   }
-  const parsed = parseDocument(text, { version: '1.1', merge: true, prettyErrors: true, keepSourceTokens: false });
+  const parsed = parseYamlDocument(text, { version: '1.1', merge: true, prettyErrors: true, keepSourceTokens: false });
   const error = parsed.errors[0];
   if (error) {
     const pos = error.linePos?.[0];

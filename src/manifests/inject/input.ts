@@ -1,6 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InputSource } from './documents.js';
+import { InputTooLargeError, MANIFEST_LIMIT, readBoundedFile, readBoundedStream } from '../../util/bounded-read.js';
+import { decodeText, InvalidTextError } from '../../util/utf8.js';
+import { InputError, type InputSource } from './documents.js';
 
 const URL_TIMEOUT_MS = 30_000;
 /** Go's HTTP client gives up after 10 redirects; Linkerd users get the same. */
@@ -14,9 +16,17 @@ export interface InputReaders {
 }
 
 export async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return manifestText(await readBoundedStream(process.stdin, 'stdin', MANIFEST_LIMIT), 'stdin');
+}
+
+/** A manifest's text; binary or non-UTF-8 input is refused with its position, never rewritten. */
+export function manifestText(bytes: Uint8Array, source: string): string {
+  try {
+    return decodeText(bytes);
+  } catch (err) {
+    if (err instanceof InvalidTextError) throw new InputError(`${source}:${err.message}`);
+    throw err;
+  }
 }
 
 /**
@@ -36,9 +46,10 @@ export async function fetchUrl(url: string, timeoutMs = URL_TIMEOUT_MS): Promise
       let res;
       try {
         res = await request(current, { method: 'GET', signal, dispatcher: agent });
-        const body = await res.body.text();
+        const body = manifestText(await readBoundedStream(res.body, url, MANIFEST_LIMIT), url);
         if (res.statusCode === 200) return body;
       } catch (err) {
+        if (err instanceof InputTooLargeError || err instanceof InputError) throw err;
         const timedOut = signal.aborted || /timeout/i.test((err as Error).message);
         throw fail(timedOut ? `no response within ${timeoutMs / 1000}s` : (err as Error).message);
       }
@@ -112,5 +123,7 @@ export async function readInputs(
     throw new Error(`stat ${arg}: no such file or directory`);
   }
   const files = info.isDirectory() ? await walk(arg) : [arg];
-  return Promise.all(files.map(async (name) => ({ name, text: await readFile(name, 'utf8') })));
+  return Promise.all(
+    files.map(async (name) => ({ name, text: manifestText(await readBoundedFile(name, MANIFEST_LIMIT), name) })),
+  );
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readBoundedFile } from '../../util/bounded-read.js';
 import type { RootOptions } from '../../cli/root-flags.js';
 import { proxyFlagValues } from '../values/proxy-flags.js';
 import { applyProxyFlags } from '../values/apply-proxy-flags.js';
@@ -38,7 +38,8 @@ export async function injectSettings(
   }
   const base = flags['ignore-cluster'] ? defaultValues() : await clusterValues(root);
   const anchorsFile = flags['identity-trust-anchors-file'];
-  if (typeof anchorsFile === 'string') base.identityTrustAnchorsPEM = await readFile(anchorsFile, 'utf8');
+  if (typeof anchorsFile === 'string')
+    base.identityTrustAnchorsPEM = (await readBoundedFile(anchorsFile)).toString('utf8');
   const values = applyWorkloadFlags(
     applyProxyFlags(base, proxyFlagValues(flags as Parameters<typeof proxyFlagValues>[0])),
     {

@@ -1,6 +1,7 @@
 import { InputError, kindOf, parseSourceDocument, splitStream, type InputSource } from './documents.js';
 import { isPlainObject, sortedJson, type JsonObject } from './json.js';
 import { emptyReport, type ResourceReport } from './report.js';
+import { checkObjectShape, ShapeError } from './shape.js';
 
 /** What a command does to one object: its new value and report line. */
 export type ObjectTransform = (obj: JsonObject) => { value: JsonObject; changed: boolean; report: ResourceReport };
@@ -29,14 +30,22 @@ export function transformSources(
 ): TransformResult {
   const reports: ResourceReport[] = [];
   const errors: string[] = [];
-  const run = (obj: JsonObject): { value: JsonObject; changed: boolean } => {
+  const run = (obj: JsonObject, where: string): { value: JsonObject; changed: boolean } => {
+    try {
+      checkObjectShape(obj);
+    } catch (err) {
+      if (err instanceof ShapeError) throw new InputError(`${where}: ${objectName(obj)}: ${err.message}`);
+      throw err;
+    }
     try {
       const out = transform(obj);
       reports.push(out.report);
       return out;
     } catch (err) {
       if (err instanceof InputError) throw err;
-      errors.push((err as Error).message);
+      errors.push(
+        isInternal(err) ? `${where}: ${objectName(obj)}: cannot process this object` : (err as Error).message,
+      );
       return { value: obj, changed: false };
     }
   };
@@ -52,7 +61,8 @@ export function transformSources(
         continue;
       }
       const parsed = parseSourceDocument(segment.doc);
-      const result = transformValue(parsed.value, run, reports);
+      const where = `${segment.doc.source}:${segment.doc.line}`;
+      const result = transformValue(parsed.value, (obj) => run(obj, where), reports);
       if (format === 'json') chunks.push(`${sortedJson(result.value ?? null)}\n`);
       else chunks.push(result.changed ? flat(parsed.render(result.value)) : segment.doc.text);
     }
@@ -61,6 +71,19 @@ export function transformSources(
   }
   return { output: chunks.join(''), reports, errors };
 }
+/** `deployment/web`, as Linkerd names objects in its messages. */
+function objectName(obj: JsonObject): string {
+  const meta = isPlainObject(obj.metadata) ? obj.metadata : {};
+  return `${kindOf(obj).toLowerCase()}/${typeof meta.name === 'string' ? meta.name : ''}`;
+}
+
+/** A JavaScript error from a shape the checks missed: a bug, never shown to the user as text. */
+function isInternal(err: unknown): boolean {
+  return (
+    err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError || !(err instanceof Error)
+  );
+}
+
 /**
  * The same string, flattened: a rendered document is a rope of thousands of small pieces, and holding
  * ten thousand of them until the final join costs several times their size (and the join its time).

@@ -6,6 +6,7 @@ import { inspectPod, type BuildSidecar } from './core.js';
 import { isPlainObject, type JsonObject } from './json.js';
 import { annotationsOnly, podChangesPatch, sidecarChanges } from './pod-changes.js';
 import { reportOf } from './report.js';
+import { checkObjectShape } from './shape.js';
 
 const INJECT = 'linkerd.io/inject';
 const OPAQUE_PORTS = 'config.linkerd.io/opaque-ports';
@@ -208,6 +209,8 @@ export function opaquePortsPatch(kind: string, obj: JsonObject, ctx: WebhookCont
 
 /** Decides what the proxy injector does with one admitted object and builds its patch. */
 export function admitObject(obj: JsonObject, ctx: WebhookContext): WebhookDecision {
+  // The API server decodes objects before admission, but a crafted review reaches us as raw JSON.
+  checkObjectShape({ ...obj, kind: ctx.kind });
   const kind = ctx.kind.toLowerCase();
   const { name } = reportOf({ ...obj, kind });
   const podInject = stringMap(metadataOf(obj).annotations)[INJECT];

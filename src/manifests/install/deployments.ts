@@ -6,6 +6,7 @@ import type { KubeObject, RenderContext } from './context.js';
 import type { ComponentPod } from './controllers.js';
 import { COMPONENT_LABEL, CONTROL_PLANE_NS_LABEL, createdBy, labels } from './meta.js';
 import { antiAffinity, KUBE_API_ACCESS_VOLUME } from './pod-parts.js';
+import { isSetValue } from '../values/present.js';
 
 export interface DeploymentSpec {
   component: ControlPlaneComponent;
@@ -43,7 +44,7 @@ export function controlPlaneDeployment(spec: DeploymentSpec, values: Values, ctx
   const podSpec: V1PodSpec = {
     nodeSelector: values.nodeSelector,
     ...(values.enablePodAntiAffinity ? { affinity: antiAffinity(spec.component) } : {}),
-    ...(values.tolerations ? { tolerations: values.tolerations as V1PodSpec['tolerations'] } : {}),
+    ...(isSetValue(values.tolerations) ? { tolerations: values.tolerations as V1PodSpec['tolerations'] } : {}),
     ...(values.priorityClassName ? { priorityClassName: values.priorityClassName } : {}),
     ...(typeof values.runtimeClassName === 'string' && values.runtimeClassName
       ? { runtimeClassName: values.runtimeClassName }

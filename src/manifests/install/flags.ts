@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { InputTooLargeError, readBoundedFileSync } from '../../util/bounded-read.js';
 import { Flags } from '@oclif/core';
 import { formatGoDuration, parseGoDuration } from '../../util/go-duration.js';
 import { firstCertificatePem, parsePrivateKeyPem } from '../certs/parse.js';
@@ -96,8 +96,9 @@ export type InstallFlags = FlagValues<typeof installOnlyFlags> & FlagValues<type
 
 function readFlagFile(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readBoundedFileSync(path).toString('utf8');
   } catch (err) {
+    if (err instanceof InputTooLargeError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(
       code === 'ENOENT' ? `open ${path}: no such file or directory` : `open ${path}: ${(err as Error).message}`,

@@ -2,7 +2,13 @@ import type { Values } from '../values/types.js';
 import type { KubeObject, RenderContext } from './context.js';
 import { COMPONENT_LABEL, createdBy, labels } from './meta.js';
 import { containerResources } from '../sidecar/resources.js';
-import { controllerImage, controllerSecurityContext } from './pod-parts.js';
+import { isSetValue } from '../values/present.js';
+import {
+  controllerImage,
+  controllerSecurityContext,
+  KUBE_API_ACCESS_MOUNT,
+  KUBE_API_ACCESS_VOLUME,
+} from './pod-parts.js';
 
 /** Daily, ten minutes after render time (UTC), unless `heartbeatSchedule` is set. */
 export function heartbeatSchedule(values: Values, now: Date): string {
@@ -51,11 +57,14 @@ export function heartbeatCronJob(values: Values, ctx: RenderContext): KubeObject
             },
             spec: {
               nodeSelector: values.nodeSelector,
-              ...(values.tolerations ? { tolerations: values.tolerations } : {}),
+              ...(isSetValue(values.tolerations) ? { tolerations: values.tolerations } : {}),
               ...(values.priorityClassName ? { priorityClassName: values.priorityClassName } : {}),
               securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
               serviceAccountName: 'linkerd-heartbeat',
               restartPolicy: 'Never',
+              // The heartbeat only reads the API: a short-lived projected token instead of the
+              // automounted one, as upstream's chart does.
+              automountServiceAccountToken: false,
               containers: [
                 {
                   name: 'heartbeat',
@@ -72,8 +81,10 @@ export function heartbeatCronJob(values: Values, ctx: RenderContext): KubeObject
                   ],
                   ...(resources ? { resources } : {}),
                   securityContext: controllerSecurityContext(values),
+                  volumeMounts: [KUBE_API_ACCESS_MOUNT],
                 },
               ],
+              volumes: [KUBE_API_ACCESS_VOLUME],
             },
           },
         },

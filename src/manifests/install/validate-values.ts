@@ -1,3 +1,5 @@
+import { parseGoDuration } from '../../util/go-duration.js';
+import { checkClockSkewAllowance, checkIssuanceLifetime } from '../../util/issuance-bounds.js';
 import { validateProxyValues } from '../values/proxy-validation.js';
 import type { Values } from '../values/types.js';
 
@@ -16,4 +18,7 @@ export function validateInstallValues(values: Values): void {
   if (td && (td.length > 253 || !DNS1123_SUBDOMAIN.test(td))) {
     throw new Error(`invalid trust domain '${td}': ${DNS1123_MESSAGE}`);
   }
+  const { issuanceLifetime, clockSkewAllowance } = values.identity.issuer;
+  checkIssuanceLifetime(parseGoDuration(issuanceLifetime));
+  checkClockSkewAllowance(parseGoDuration(clockSkewAllowance));
 }

@@ -2,6 +2,7 @@ import type { Values, WebhookValues } from '../values/types.js';
 import type { WebhookService } from '../certs/webhook-cert.js';
 import type { KubeObject, RenderContext } from './context.js';
 import { createdBy, labels } from './meta.js';
+import { isSetValue } from '../values/present.js';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
@@ -105,7 +106,7 @@ export function proxyInjectorWebhookConfig(values: Values, ctx: RenderContext): 
       {
         name: 'linkerd-proxy-injector.linkerd.io',
         namespaceSelector: v.namespaceSelector,
-        ...(v.objectSelector ? { objectSelector: v.objectSelector } : {}),
+        ...(isSetValue(v.objectSelector) ? { objectSelector: v.objectSelector } : {}),
         clientConfig: clientConfig('proxy-injector', values, ctx),
         failurePolicy: values.webhookFailurePolicy,
         admissionReviewVersions: ['v1', 'v1beta1'],

@@ -4,6 +4,7 @@ import type { SidecarContext } from './context.js';
 import { IDENTITY_END_ENTITY_DIR, PODINFO_DIR, PROJECTED_TOKEN_DIR, proxyEnv } from './proxy-env.js';
 import { containerResources } from './resources.js';
 import { END_ENTITY_VOLUME, PODINFO_VOLUME, TOKEN_VOLUME } from './volumes.js';
+import { isSetValue } from '../values/present.js';
 
 export const PROXY_CONTAINER_NAME = 'linkerd-proxy';
 export const AWAIT_BINARY = '/usr/lib/linkerd/linkerd-await';
@@ -20,13 +21,13 @@ function httpProbe(path: string, port: number, settings: ProbeValues): V1Probe {
 }
 
 export function copiedMount(mount: MountValues | null | undefined): V1VolumeMount[] {
-  if (!mount) return [];
+  if (!isSetValue(mount)) return [];
   return [{ name: mount.name, mountPath: mount.mountPath, ...(mount.readOnly ? { readOnly: true } : {}) }];
 }
 
 function proxySecurityContext(ctx: SidecarContext): V1SecurityContext {
   const { proxy } = ctx.values;
-  if (proxy.securityContext) return proxy.securityContext;
+  if (isSetValue(proxy.securityContext)) return proxy.securityContext;
   const caps = proxy.capabilities;
   const capabilities =
     caps && (caps.add?.length || caps.drop?.length)

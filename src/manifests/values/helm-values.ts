@@ -2,9 +2,14 @@
  * Helm's value flags: `-f/--values` (files or http(s) URLs, merged in order), then every `--set`, every
  * `--set-string`, every `--set-file` (Helm's order), each later assignment winning.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import {
+  InputTooLargeError,
+  readBoundedFile,
+  readBoundedFileSync,
+  readBoundedStream,
+} from '../../util/bounded-read.js';
+import { LineCounter } from 'yaml';
+import { parseYamlDocument } from '../yaml/parse-document.js';
 import { KNOWN_TOP_LEVEL_KEYS } from './defaults.js';
 import { deepMerge, isPlainObject } from './merge.js';
 import { parseSetInto, stringReader, typedReader, type ValueReader } from './strvals.js';
@@ -27,7 +32,7 @@ async function fetchText(url: string): Promise<string> {
   // undici is loaded only when a URL is actually given, to keep the CLI's start-up cheap.
   const { request } = await import('undici');
   const res = await request(url);
-  const body = await res.body.text();
+  const body = (await readBoundedStream(res.body, url)).toString('utf8');
   if (res.statusCode < 200 || res.statusCode >= 300) {
     throw new Error(`failed to fetch ${url}: server reported status code ${res.statusCode}`);
   }
@@ -35,15 +40,15 @@ async function fetchText(url: string): Promise<string> {
 }
 
 export const nodeIO: ValueSourceIO = {
-  readText: (path) => readFile(path, 'utf8'),
+  readText: async (path) => (await readBoundedFile(path)).toString('utf8'),
   fetchText,
-  readTextSync: (path) => readFileSync(path, 'utf8'),
+  readTextSync: (path) => readBoundedFileSync(path).toString('utf8'),
 };
 
 /** Parses a values file; errors name the source and the line:column. */
 export function parseValuesYaml(text: string, source: string): ValuesTree {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', lineCounter, prettyErrors: false });
+  const doc = parseYamlDocument(text, { version: '1.1', lineCounter, prettyErrors: false });
   const error = doc.errors[0];
   if (error) {
     const { line, col } = lineCounter.linePos(error.pos[0]);
@@ -84,6 +89,7 @@ export function applySetFlags(
     try {
       return io.readTextSync(path);
     } catch (err) {
+      if (err instanceof InputTooLargeError) throw err;
       throw new Error(`cannot read file "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   };

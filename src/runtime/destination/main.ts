@@ -4,7 +4,13 @@ import { L5D_VERSION } from '../../version.js';
 import { startAdminServer } from '../shared/admin.js';
 import { startGrpcServer } from '../shared/grpc-server.js';
 import { checkAccess, connectKube } from '../shared/kube.js';
-import { controllerLogger, fatal, onShutdown, parseControllerFlags } from '../shared/process.js';
+import {
+  controllerLogger,
+  fatal,
+  keepServingOnUnexpectedErrors,
+  onShutdown,
+  parseControllerFlags,
+} from '../shared/process.js';
 import { ClusterState } from './cluster.js';
 import type { DestinationConfig } from './config.js';
 import { DESTINATION_FLAGS } from './flags.js';
@@ -16,6 +22,7 @@ import { destinationService } from './service.js';
 export async function main(argv: readonly string[]): Promise<void> {
   const { values: flags } = parseControllerFlags(argv, DESTINATION_FLAGS);
   const log = controllerLogger('destination', flags['log-level'], flags['log-format']);
+  keepServingOnUnexpectedErrors(log);
   log.info(`running version ${L5D_VERSION}`);
   const registry = new Registry();
   const admin = await startAdminServer(flags['metrics-addr'], registry);

@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Code, refuse } from './errors.js';
 import { signingKey, type Issuer } from './issuer.js';
-import { sanExtension, x509, type X509CryptoKey } from './x509.js';
+import { x509, type X509CryptoKey } from './x509.js';
+
+interface EcKeyAlgorithm {
+  name: string;
+  namedCurve?: string;
+}
 
 export interface Validity {
   lifetimeMs: number;
@@ -25,15 +30,25 @@ export function leafWindow(now: Date, validity: Validity, issuerExpiry: Date): {
   return { notBefore, notAfter: new Date(Math.min(wanted, issuerExpiry.getTime())) };
 }
 
-/** Signs a leaf for a validated CSR (controllers.md §1.5). */
+/**
+ * Signs a leaf for a validated CSR (controllers.md §1.5). Only the CSR's key is taken from it: the
+ * subject is `CN=<identity>` and the only SAN the identity's DNS name, so names the name checks do
+ * not look at (otherName/UPN, DirName, `O=system:masters`) never reach a certificate.
+ */
 export async function issueLeaf(
   issuer: Issuer,
   csr: x509.Pkcs10CertificateRequest,
+  identity: string,
   validity: Validity,
   now: Date = new Date(),
 ): Promise<IssuedLeaf> {
-  if (csr.publicKey.algorithm.name !== 'ECDSA') {
-    throw refuse(Code.Internal, `CSR must contain an ECDSA public key: ${csr.publicKey.algorithm.name}`);
+  const algorithm = csr.publicKey.algorithm as EcKeyAlgorithm;
+  if (algorithm.name !== 'ECDSA') {
+    throw refuse(Code.Internal, `CSR must contain an ECDSA public key: ${algorithm.name}`);
+  }
+  // The proxies' TLS stacks speak P-256 only (as upstream's proxy generates).
+  if (algorithm.namedCurve !== 'P-256') {
+    throw refuse(Code.InvalidArgument, `CSR must contain an ECDSA P-256 public key: ${algorithm.namedCurve}`);
   }
   const { notBefore, notAfter } = leafWindow(now, validity, issuer.expiry);
   const serial = issuer.nextSerial++;
@@ -44,13 +59,12 @@ export async function issueLeaf(
   ];
   const issuerSki = issuer.certificate.getExtension(x509.SubjectKeyIdentifierExtension);
   if (issuerSki !== null) extensions.push(new x509.AuthorityKeyIdentifierExtension(issuerSki.keyId));
-  const san = sanExtension(csr);
-  if (san !== undefined) extensions.push(new x509.SubjectAlternativeNameExtension(san.names.toJSON()));
+  extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: identity }]));
   let cert: x509.X509Certificate;
   try {
     cert = await x509.X509CertificateGenerator.create({
       serialNumber: serialHex(serial),
-      subject: csr.subjectName,
+      subject: new x509.Name([{ CN: [identity] }]),
       issuer: issuer.certificate.subjectName,
       notBefore,
       notAfter,

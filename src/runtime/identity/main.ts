@@ -3,10 +3,18 @@ import { Gauge, Registry } from 'prom-client';
 import { L5D_VERSION } from '../../version.js';
 import { startAdminServer } from '../shared/admin.js';
 import { parseGoDuration } from '../../util/go-duration.js';
+import { checkClockSkewAllowance, checkIssuanceLifetime } from '../../util/issuance-bounds.js';
+import type { Logger } from '../shared/log.js';
 import { EventRecorder, type EventTarget } from '../shared/events.js';
 import { startGrpcServer } from '../shared/grpc-server.js';
 import { checkAccess, connectKube } from '../shared/kube.js';
-import { controllerLogger, fatal, onShutdown, parseControllerFlags } from '../shared/process.js';
+import {
+  controllerLogger,
+  fatal,
+  keepServingOnUnexpectedErrors,
+  onShutdown,
+  parseControllerFlags,
+} from '../shared/process.js';
 import { Identity } from '../../proto/gen/identity_pb.js';
 import { IDENTITY_FLAGS } from './flags.js';
 import { loadIssuer, type Issuer } from './issuer.js';
@@ -19,7 +27,9 @@ import { parseCertificateBundle } from './x509.js';
 export async function main(argv: readonly string[]): Promise<void> {
   const { values: flags } = parseControllerFlags(argv, IDENTITY_FLAGS);
   const log = controllerLogger('identity', flags['log-level'], flags['log-format']);
+  keepServingOnUnexpectedErrors(log);
   log.info(`running version ${L5D_VERSION}`);
+  const validity = parseValidity(flags, log);
   const registry = new Registry();
   const admin = await startAdminServer(flags['admin-addr'], registry);
 
@@ -43,7 +53,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   const suffix = `identity.${controllerNs}.${trustDomain}`;
   const anchors = parseCertificateBundle(anchorsPem);
   if (anchors.length === 0) fatal(log, 'Failed to read trust anchors: no certificates found');
-  const validity = parseValidity(flags, log);
 
   const kube = await connectKube(flags.kubeconfig);
   log.info(
@@ -154,26 +163,39 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
 }
 
+/**
+ * The issuance timing from the flags. As upstream, an unparsable duration keeps the default with a
+ * warning; a parsable one outside ISSUANCE_BOUNDS is fatal, since it would issue unusable leaves.
+ */
 function parseValidity(
   flags: { 'identity-issuance-lifetime': string; 'identity-clock-skew-allowance': string },
-  log: { warn(msg: string): void },
+  log: Logger,
 ): Validity {
   const validity = { ...DEFAULT_VALIDITY };
   const lifetime = flags['identity-issuance-lifetime'];
   const skew = flags['identity-clock-skew-allowance'];
   if (lifetime !== '') {
-    try {
-      validity.lifetimeMs = parseGoDuration(lifetime);
-    } catch (err) {
-      log.warn(`Invalid issuance lifetime: ${(err as Error).message}`);
-    }
+    const ms = goDurationOrWarn(lifetime, 'Invalid issuance lifetime', log);
+    if (ms !== undefined) validity.lifetimeMs = ms;
   }
   if (skew !== '') {
-    try {
-      validity.clockSkewMs = parseGoDuration(skew);
-    } catch (err) {
-      log.warn(`Invalid clock skew allowance: ${(err as Error).message}`);
-    }
+    const ms = goDurationOrWarn(skew, 'Invalid clock skew allowance', log);
+    if (ms !== undefined) validity.clockSkewMs = ms;
+  }
+  try {
+    checkIssuanceLifetime(validity.lifetimeMs);
+    checkClockSkewAllowance(validity.clockSkewMs);
+  } catch (err) {
+    fatal(log, `Invalid issuance timing: ${(err as Error).message}`);
   }
   return validity;
+}
+
+function goDurationOrWarn(text: string, what: string, log: Logger): number | undefined {
+  try {
+    return parseGoDuration(text);
+  } catch (err) {
+    log.warn(`${what}: ${(err as Error).message}`);
+    return undefined;
+  }
 }

@@ -21,6 +21,12 @@ export interface CertifyDeps {
   now?(): Date;
 }
 
+/**
+ * Largest token passed on to TokenReview. Projected ServiceAccount tokens are JWTs of about 1 KiB;
+ * the bound keeps a crafted token from costing the API server (and this process) more than that.
+ */
+export const MAX_TOKEN_BYTES = 64 * 1024;
+
 /** Certify, with the checks of controllers.md §1.4 in their upstream order. */
 export function identityService(deps: CertifyDeps): ServiceImpl<typeof Identity> {
   return {
@@ -30,6 +36,9 @@ export function identityService(deps: CertifyDeps): ServiceImpl<typeof Identity>
       const { identity, token, certificateSigningRequest: csrDer } = req;
       if (identity === '') throw refuse(Code.InvalidArgument, 'missing identity');
       if (token.length === 0) throw refuse(Code.InvalidArgument, 'missing token');
+      if (token.length > MAX_TOKEN_BYTES) {
+        throw refuse(Code.InvalidArgument, `token too large: ${token.length} bytes (at most ${MAX_TOKEN_BYTES})`);
+      }
       if (csrDer.length === 0) throw refuse(Code.InvalidArgument, 'missing certificate signing request');
       const csr = await parseCsr(csrDer);
       const now = deps.now?.() ?? new Date();
@@ -52,7 +61,7 @@ export function identityService(deps: CertifyDeps): ServiceImpl<typeof Identity>
           `requested identity did not match provided token: requested=${identity}; found=${tokenIdentity}`,
         );
       }
-      const leaf = await issueLeaf(issuer, csr, deps.validity, now);
+      const leaf = await issueLeaf(issuer, csr, identity, deps.validity, now);
       deps.onIssued(identity, leaf.notAfter, leaf.sha256);
       return create(CertifyResponseSchema, {
         leafCertificate: leaf.der,

@@ -6,7 +6,7 @@ import { startAdminServer } from '../shared/admin.js';
 import { optionsOrExit } from '../shared/clap-command-line.js';
 import { startGrpcServer } from '../shared/grpc-server.js';
 import { checkAccess, connectKube } from '../shared/kube.js';
-import { controllerLogger, fatal, onShutdown } from '../shared/process.js';
+import { controllerLogger, fatal, keepServingOnUnexpectedErrors, onShutdown } from '../shared/process.js';
 import { startWebhookServer, type WebhookServer } from '../shared/webhook-server.js';
 import { parsePortList } from '../destination/ports.js';
 import { handlePolicyReview } from './admission.js';
@@ -26,6 +26,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   if ('exit' in parsed) process.exit(parsed.exit);
   const opts = parsed.options;
   const log = controllerLogger('policy', logLevelOf(opts.logLevel), opts.logFormat);
+  keepServingOnUnexpectedErrors(log);
   log.info(`running version ${L5D_VERSION}`);
   if (!isDefaultPolicy(opts.defaultPolicy)) fatal(log, `invalid default policy: ${opts.defaultPolicy}`);
   let clusterNetworks: Cidr[];

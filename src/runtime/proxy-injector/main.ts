@@ -8,7 +8,13 @@ import { startAdminServer } from '../shared/admin.js';
 import { EventRecorder } from '../shared/events.js';
 import { keyPairIn, startWebhookServer } from '../shared/webhook-server.js';
 import { connectKube } from '../shared/kube.js';
-import { controllerLogger, fatal, onShutdown, parseControllerFlags } from '../shared/process.js';
+import {
+  controllerLogger,
+  fatal,
+  keepServingOnUnexpectedErrors,
+  onShutdown,
+  parseControllerFlags,
+} from '../shared/process.js';
 import { handleAdmissionBody } from './admission.js';
 import { PROXY_INJECTOR_FLAGS } from './flags.js';
 import { injectorMetrics } from './metrics.js';
@@ -18,6 +24,7 @@ import { loadInjectorValues } from './values.js';
 export async function main(argv: readonly string[]): Promise<void> {
   const { values: flags } = parseControllerFlags(argv, PROXY_INJECTOR_FLAGS);
   const log = controllerLogger('proxy-injector', flags['log-level'], flags['log-format']);
+  keepServingOnUnexpectedErrors(log);
   log.info(`running version ${L5D_VERSION}`);
   const registry = new Registry();
   const admin = await startAdminServer(flags['metrics-addr'], registry);

@@ -64,5 +64,23 @@ export async function handleAdmissionReview(
     decision = { allowed: false, status: { message: (err as Error).message } };
   }
   const response: AdmissionResponse = { uid: req.uid, ...decision };
-  return { status: 200, contentType: 'application/json', body: JSON.stringify({ ...review, response }) };
+  return { status: 200, contentType: 'application/json', body: encodeReview(review, response) };
+}
+
+/**
+ * The review echoed with its response. A request the encoder cannot write back (nesting deeper
+ * than the stack) gets a response-only review refusing it, so no crafted object escapes the handler.
+ */
+function encodeReview(review: Record<string, unknown>, response: AdmissionResponse): string {
+  try {
+    return JSON.stringify({ ...review, response });
+  } catch (err) {
+    const apiVersion = typeof review.apiVersion === 'string' ? review.apiVersion : 'admission.k8s.io/v1';
+    const refused: AdmissionResponse = {
+      uid: response.uid,
+      allowed: false,
+      status: { message: `failed to encode admission review response: ${(err as Error).message}` },
+    };
+    return JSON.stringify({ apiVersion, kind: 'AdmissionReview', response: refused });
+  }
 }

@@ -1,4 +1,10 @@
-import { createServer, type Http2Server } from 'node:http2';
+import {
+  createServer,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+} from 'node:http2';
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -11,31 +17,55 @@ export interface GrpcServer {
   close(): Promise<void>;
 }
 
-/** gRPC's (Go and tonic) default limit on a received message. */
-export const GRPC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** What one controller's gRPC server accepts before refusing. */
+export interface GrpcLimits {
+  /** Largest message read or written: grpc-go's default receive limit (4 MiB). */
+  maxMessageBytes: number;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. */
+  maxConcurrentStreams: number;
+  /** Open streams over all connections; more are answered RESOURCE_EXHAUSTED. */
+  maxOpenStreams: number;
+  /** Open connections; more are closed on accept. */
+  maxConnections: number;
+}
+
+// A proxy holds one Get/GetProfile stream per destination it talks to on one connection, so the
+// per-connection bound leaves room for busy proxies; the totals bound what a whole mesh may hold.
+export const GRPC_LIMITS: GrpcLimits = {
+  maxMessageBytes: 4 * 1024 * 1024,
+  maxConcurrentStreams: 1000,
+  maxOpenStreams: 100_000,
+  maxConnections: 20_000,
+};
 
 /**
  * A plain-text HTTP/2 gRPC server (no Connect or gRPC-Web), the way Linkerd's controllers serve:
- * TLS is the job of the controller pod's own proxy. Unlimited concurrent streams; received messages
- * are bounded to 4 MiB.
+ * TLS is the job of the controller pod's own proxy.
  */
 export async function startGrpcServer(
   addr: string,
   routes: (router: ConnectRouter) => void,
   registry: Registry,
+  overrides: Partial<GrpcLimits> = {},
 ): Promise<GrpcServer> {
+  const limits = { ...GRPC_LIMITS, ...overrides };
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({
     routes,
     grpc: true,
     grpcWeb: false,
     connect: false,
+    readMaxBytes: limits.maxMessageBytes,
+    writeMaxBytes: limits.maxMessageBytes,
     shutdownSignal: shutdown.signal,
-    readMaxBytes: GRPC_MAX_MESSAGE_BYTES,
     interceptors: [grpcMetricsInterceptor(registry)],
   });
-  const server = createServer({ settings: { maxConcurrentStreams: 2 ** 31 - 1 } }, handler);
-  const sessions = new Set<import('node:http2').ServerHttp2Session>();
+  const server = createServer(
+    { settings: { maxConcurrentStreams: limits.maxConcurrentStreams } },
+    boundedStreams(limits.maxOpenStreams, handler),
+  );
+  server.maxConnections = limits.maxConnections;
+  const sessions = new Set<ServerHttp2Session>();
   server.on('session', (s) => {
     sessions.add(s);
     s.once('close', () => sessions.delete(s));
@@ -54,6 +84,27 @@ export async function startGrpcServer(
         }, 2000).unref();
       });
     },
+  };
+}
+
+type Handler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+
+/** Answers a trailers-only RESOURCE_EXHAUSTED once `max` streams are open on the whole server. */
+function boundedStreams(max: number, handler: Handler): Handler {
+  let open = 0;
+  return (req, res) => {
+    if (open >= max) {
+      res.writeHead(200, {
+        'content-type': 'application/grpc',
+        'grpc-status': String(Code.ResourceExhausted),
+        'grpc-message': 'too many open streams',
+      });
+      res.end();
+      return;
+    }
+    open++;
+    res.once('close', () => open--);
+    handler(req, res);
   };
 }
 

@@ -52,3 +52,42 @@ export function fatal(log: Logger, message: string): never {
   log.flush();
   process.exit(1);
 }
+
+export interface ErrorPolicyOptions {
+  /** More uncaught exceptions than this within `windowMs` mean the process is broken: exit 1. */
+  maxUncaught?: number;
+  windowMs?: number;
+  exit?: (code: number) => void;
+}
+
+/**
+ * The long-running controllers' policy for errors nothing else caught: log them and keep serving.
+ * A rejected promise never leaves shared state half-updated, so it is only logged. An uncaught
+ * exception usually comes from one connection or request, so it is logged too, but a burst of them
+ * says the process itself is broken, and exiting lets the kubelet restart it.
+ */
+export function keepServingOnUnexpectedErrors(log: Logger, options: ErrorPolicyOptions = {}): void {
+  const maxUncaught = options.maxUncaught ?? 10;
+  const windowMs = options.windowMs ?? 60_000;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const recent: number[] = [];
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: describe(reason) }, 'unhandled promise rejection; still serving');
+  });
+  process.on('uncaughtException', (err) => {
+    const now = Date.now();
+    recent.push(now);
+    while (recent.length > 0 && recent[0]! <= now - windowMs) recent.shift();
+    if (recent.length > maxUncaught) {
+      log.fatal({ err: describe(err) }, `${recent.length} uncaught exceptions within ${windowMs} ms; exiting`);
+      log.flush();
+      exit(1);
+      return;
+    }
+    log.error({ err: describe(err) }, 'uncaught exception; still serving');
+  });
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

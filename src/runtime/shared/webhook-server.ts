@@ -32,17 +32,27 @@ function readKeyPair(paths: KeyPairPaths): { cert: Buffer; key: Buffer } {
   return { cert: readFileSync(paths.cert), key: readFileSync(paths.key) };
 }
 
+/**
+ * The request body, or undefined once it passes BODY_LIMIT. The rest of an oversized body is
+ * drained and dropped rather than the socket destroyed, so the client reads the 413 instead of a
+ * connection reset.
+ */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > BODY_LIMIT) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(chunk);
-    });
+      if (size <= BODY_LIMIT) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      chunks.length = 0;
+      req.resume();
+      resolve(undefined);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -51,6 +61,19 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 export interface WebhookOptions {
   /** Answers only POSTs to `/` (others get 404), as the policy controller's webhook does. */
   rootPostOnly?: boolean;
+}
+
+const TOO_LARGE: HttpReply = { status: 413, contentType: 'text/plain', body: 'request body too large\n' };
+const FAILED: HttpReply = { status: 500, contentType: 'text/plain', body: 'internal error\n' };
+
+/** The handler's reply; anything it throws (or rejects with) is logged and answered 500. */
+async function replyTo(body: string, handle: (body: string) => Promise<HttpReply>, log: Logger): Promise<HttpReply> {
+  try {
+    return await handle(body);
+  } catch (err) {
+    log.error({ err: String(err) }, 'failed to handle admission request');
+    return FAILED;
+  }
 }
 
 /**
@@ -74,18 +97,14 @@ export async function startWebhookServer(
     }
     readBody(req).then(
       async (body) => {
-        const reply =
-          body === undefined
-            ? { status: 413, contentType: 'text/plain', body: 'request body too large\n' }
-            : await handle(body).catch((err: unknown): HttpReply => {
-                log.error({ err: String(err) }, 'admission handler failed');
-                return { status: 500, contentType: 'text/plain', body: `${String(err)}\n` };
-              });
-        res.writeHead(reply.status, { 'content-type': reply.contentType }).end(reply.body);
+        const reply = body === undefined ? TOO_LARGE : await replyTo(body, handle, log);
+        // An oversized request is not read to its end: close the connection after answering.
+        const headers = body === undefined ? { connection: 'close' } : {};
+        res.writeHead(reply.status, { 'content-type': reply.contentType, ...headers }).end(reply.body);
       },
       (err: unknown) => {
         log.warn({ err: String(err) }, 'failed to read request body');
-        res.writeHead(400).end();
+        if (!res.headersSent) res.writeHead(400).end();
       },
     );
   });
