@@ -168,6 +168,7 @@ describe('policy controller', () => {
               'meshtlsauthentications',
               'serverauthorizations',
               'servers',
+              'httplocalratelimitpolicies',
             ],
           },
           { apiGroups: [GW], apiVersions: ['*'], resources: ['httproutes', 'grpcroutes'] },
@@ -492,6 +493,35 @@ describe('policy controller', () => {
         inbound.getPort({ workload: JSON.stringify({ ns: NS, external_workload: 'nope' }), port: 8080 }),
       );
       assert.equal(missing.code, Code.NotFound);
+    });
+
+    test('68: an HTTPLocalRateLimitPolicy on a Server sets its local rate limit', async () => {
+      await pod('limited');
+      await apply(server('limited-srv', 8080, 'HTTP/1'));
+      await apply({
+        apiVersion: `${P}/v1alpha1`,
+        kind: 'HTTPLocalRateLimitPolicy',
+        metadata: { name: 'rl', namespace: NS },
+        spec: {
+          targetRef: { group: P, kind: 'Server', name: 'limited-srv' },
+          total: { requestsPerSecond: 100 },
+          identity: { requestsPerSecond: 20 },
+          overrides: [{ requestsPerSecond: 50, clientRefs: [{ kind: 'ServiceAccount', name: 'web' }] }],
+        },
+      });
+      const s = await getPort(
+        'limited',
+        8080,
+        (x) => x.protocol?.kind.case === 'http1' && x.protocol.kind.value.localRateLimit !== undefined,
+      );
+      const rl = s.protocol?.kind.case === 'http1' ? s.protocol.kind.value.localRateLimit : undefined;
+      assert.equal(meta(rl), `${P}/HTTPLocalRateLimitPolicy/rl`);
+      assert.equal(rl?.total?.requestsPerSecond, 100);
+      assert.equal(rl?.identity?.requestsPerSecond, 20);
+      assert.deepEqual(
+        rl?.overrides.map((o) => [o.limit?.requestsPerSecond, o.clients?.identities.map((i) => i.name)]),
+        [[50, ['web.web.serviceaccount.identity.linkerd.cluster.local']]],
+      );
     });
 
     test('36-37: WatchPort follows AuthorizationPolicy changes and Server deletion within 1 s', async () => {
@@ -820,6 +850,21 @@ describe('policy controller', () => {
           },
         },
         'regex parse error',
+      ));
+
+    test('69: a rate limit whose identity limit exceeds the total', () =>
+      refused(
+        {
+          apiVersion: `${P}/v1alpha1`,
+          kind: 'HTTPLocalRateLimitPolicy',
+          metadata: { name: 'x', namespace: NS },
+          spec: {
+            targetRef: { group: P, kind: 'Server', name: 's' },
+            total: { requestsPerSecond: 10 },
+            identity: { requestsPerSecond: 20 },
+          },
+        },
+        'identity.requestsPerSecond must be less than or equal to total.requestsPerSecond',
       ));
 
     test('63: valid objects are admitted, and the admin server answers', async () => {

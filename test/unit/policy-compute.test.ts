@@ -43,6 +43,7 @@ function snapshot(servers: Server[] = [], routes: HttpRoute[] = [], services: Se
     authorizationPolicies: () => [],
     httpRoutes: () => routes,
     grpcRoutes: () => [],
+    rateLimits: () => [],
     meshTLS: () => undefined,
     network: () => undefined,
     service: (ns, n) => services.find((s) => s.metadata.namespace === ns && s.metadata.name === n),

@@ -11,6 +11,7 @@ import {
   validateHttpRoute,
   validateMeshTLSAuthentication,
   validateNetworkAuthentication,
+  validateRateLimitPolicy,
   validateServer,
   validateServerAuthorization,
 } from './validate.js';
@@ -39,10 +40,7 @@ const LINKERD: Record<string, Validator> = {
   serverauthorization: (o) => validateServerAuthorization(o.spec as never),
   httproute: (o) => validateHttpRoute(POLICY_GROUP, o.annotations, o.spec as never),
   egressnetwork: (o) => validateNetworkAuthentication(o.spec as never),
-  httplocalratelimitpolicy: (o) => {
-    const t = (o.spec as { targetRef?: { kind?: string } }).targetRef;
-    return t?.kind?.toLowerCase() === 'server' ? undefined : `invalid targetRef kind: ${t?.kind ?? ''}`;
-  },
+  httplocalratelimitpolicy: (o) => validateRateLimitPolicy(o.spec as never),
 };
 
 const GATEWAY: Record<string, Validator> = {

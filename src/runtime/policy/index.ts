@@ -10,6 +10,7 @@ import type { InboundSnapshot } from './inbound.js';
 import type {
   AuthorizationPolicy,
   GrpcRoute,
+  HttpLocalRateLimitPolicy,
   HttpRoute,
   MeshTLSAuthentication,
   Namespace,
@@ -44,6 +45,7 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
   readonly gatewayHttpRoutes: Informer<HttpRoute>;
   readonly grpcRoutesInf: Informer<GrpcRoute>;
   readonly externalWorkloads: Informer<ExternalWorkload>;
+  readonly rateLimitsInf: Informer<HttpLocalRateLimitPolicy>;
   private readonly all: Informer<KubeObject>[] = [];
 
   constructor(kube: KubeClient, log: InformerLogger, opts: PolicyIndexOptions, registry?: Registry) {
@@ -67,6 +69,7 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
     this.gatewayHttpRoutes = make<HttpRoute>(POLICY_RESOURCES.gatewayHttpRoutes);
     this.grpcRoutesInf = make<GrpcRoute>(POLICY_RESOURCES.gatewayGrpcRoutes);
     this.externalWorkloads = make<ExternalWorkload>(RESOURCES.externalWorkloads);
+    this.rateLimitsInf = make<HttpLocalRateLimitPolicy>(POLICY_RESOURCES.rateLimitPolicies);
     for (const inf of this.all) {
       const kind = inf.type.kind;
       const notify = (o: KubeObject) => this.emit('change', o.metadata.namespace ?? '', kind);
@@ -131,6 +134,10 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
 
   httpRoutes(namespace: string): HttpRoute[] {
     return [...this.policyHttpRoutes.inNamespace(namespace), ...this.gatewayHttpRoutes.inNamespace(namespace)];
+  }
+
+  rateLimits(namespace: string): HttpLocalRateLimitPolicy[] {
+    return this.rateLimitsInf.inNamespace(namespace);
   }
 
   grpcRoutes(namespace: string): GrpcRoute[] {

@@ -146,3 +146,16 @@ export interface GrpcRoute extends KubeObject {
 }
 
 export type Namespace = KubeObject;
+
+export interface RateLimit {
+  requestsPerSecond: number;
+}
+
+export interface HttpLocalRateLimitPolicy extends KubeObject {
+  spec?: {
+    targetRef?: TargetRef;
+    total?: RateLimit;
+    identity?: RateLimit;
+    overrides?: { requestsPerSecond: number; clientRefs?: TargetRef[] }[];
+  };
+}

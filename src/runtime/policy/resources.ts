@@ -30,6 +30,12 @@ export const POLICY_RESOURCES = {
     plural: 'networkauthentications',
     kind: 'NetworkAuthentication',
   },
+  rateLimitPolicies: {
+    group: POLICY_GROUP,
+    version: 'v1alpha1',
+    plural: 'httplocalratelimitpolicies',
+    kind: 'HTTPLocalRateLimitPolicy',
+  },
   policyHttpRoutes: { group: POLICY_GROUP, version: 'v1beta3', plural: 'httproutes', kind: 'HTTPRoute' },
   gatewayHttpRoutes: { group: GATEWAY_GROUP, version: 'v1', plural: 'httproutes', kind: 'HTTPRoute' },
   gatewayGrpcRoutes: { group: GATEWAY_GROUP, version: 'v1', plural: 'grpcroutes', kind: 'GRPCRoute' },
