@@ -2,8 +2,17 @@
 import { handleAdmissionReview, type AdmissionDecision, type AdmissionRequest } from '../shared/admission-review.js';
 import type { Logger } from '../shared/log.js';
 import type { HttpReply } from '../shared/webhook-server.js';
-import type { IdentityConfig } from './authz.js';
-import type { Server } from './k8s-types.js';
+import type {
+  AuthorizationPolicy,
+  GrpcRoute,
+  HttpLocalRateLimitPolicy,
+  HttpRoute,
+  MeshTLSAuthentication,
+  NetworkAuthentication,
+  Server,
+  ServerAuthorization,
+  SpecOf,
+} from './k8s-types.js';
 import { GATEWAY_GROUP, POLICY_GROUP } from './resources.js';
 import {
   validateAuthorizationPolicy,
@@ -20,32 +29,40 @@ export interface PolicyAdmissionDeps {
   log: Logger;
   /** Existing Servers of a namespace, for the overlap check. */
   index: { servers(namespace: string): Server[] };
-  identity: IdentityConfig;
 }
 
+/**
+ * The admitted object. `spec` is an object of unchecked shape: the validators read it as their
+ * kind's spec, and a field of the wrong type surfaces as a thrown error, i.e. a spec that does not
+ * parse.
+ */
 interface ObjectParts {
   namespace: string;
   name: string;
   annotations: Record<string, string>;
-  spec: unknown;
+  spec: Record<string, unknown>;
+}
+
+function specAs<T extends { spec?: unknown }>(o: ObjectParts): SpecOf<T> {
+  return o.spec as SpecOf<T>;
 }
 
 type Validator = (parts: ObjectParts, deps: PolicyAdmissionDeps) => string | undefined;
 
 const LINKERD: Record<string, Validator> = {
-  authorizationpolicy: (o) => validateAuthorizationPolicy(o.namespace, o.spec as never),
-  meshtlsauthentication: (o) => validateMeshTLSAuthentication(o.spec as never),
-  networkauthentication: (o) => validateNetworkAuthentication(o.spec as never),
-  server: (o, deps) => validateServer(o.namespace, o.name, o.spec as never, deps.index.servers(o.namespace)),
-  serverauthorization: (o) => validateServerAuthorization(o.spec as never),
-  httproute: (o) => validateHttpRoute(POLICY_GROUP, o.annotations, o.spec as never),
-  egressnetwork: (o) => validateNetworkAuthentication(o.spec as never),
-  httplocalratelimitpolicy: (o) => validateRateLimitPolicy(o.spec as never),
+  authorizationpolicy: (o) => validateAuthorizationPolicy(o.namespace, specAs<AuthorizationPolicy>(o)),
+  meshtlsauthentication: (o) => validateMeshTLSAuthentication(specAs<MeshTLSAuthentication>(o)),
+  networkauthentication: (o) => validateNetworkAuthentication(specAs<NetworkAuthentication>(o)),
+  server: (o, deps) => validateServer(o.namespace, o.name, specAs<Server>(o), deps.index.servers(o.namespace)),
+  serverauthorization: (o) => validateServerAuthorization(specAs<ServerAuthorization>(o)),
+  httproute: (o) => validateHttpRoute(POLICY_GROUP, o.annotations, specAs<HttpRoute>(o)),
+  egressnetwork: (o) => validateNetworkAuthentication(specAs<NetworkAuthentication>(o)),
+  httplocalratelimitpolicy: (o) => validateRateLimitPolicy(specAs<HttpLocalRateLimitPolicy>(o)),
 };
 
 const GATEWAY: Record<string, Validator> = {
-  httproute: (o) => validateHttpRoute(GATEWAY_GROUP, o.annotations, o.spec as never),
-  grpcroute: (o) => validateGrpcRoute(o.annotations, o.spec as never),
+  httproute: (o) => validateHttpRoute(GATEWAY_GROUP, o.annotations, specAs<HttpRoute>(o)),
+  grpcroute: (o) => validateGrpcRoute(o.annotations, specAs<GrpcRoute>(o)),
   tlsroute: (o) => singleRule(o.spec),
   tcproute: (o) => singleRule(o.spec),
 };

@@ -147,6 +147,9 @@ export interface GrpcRoute extends KubeObject {
 
 export type Namespace = KubeObject;
 
+/** The `spec` of a resource type, present. */
+export type SpecOf<T extends { spec?: unknown }> = NonNullable<T['spec']>;
+
 export interface RateLimit {
   requestsPerSecond: number;
 }

@@ -11,7 +11,7 @@ import { startWebhookServer, type WebhookServer } from '../shared/webhook-server
 import { parsePortList } from '../destination/ports.js';
 import { handlePolicyReview } from './admission.js';
 import { parseCidrList, type Cidr } from './cidr.js';
-import { isDefaultPolicy } from './default-policy.js';
+import { isDefaultPolicy, type DefaultPolicy } from './default-policy.js';
 import { logLevelOf, parsePolicyArgs, POLICY_USAGE } from './flags.js';
 import { PolicyIndex } from './index.js';
 import { inboundService } from './inbound-service.js';
@@ -27,7 +27,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   const opts = parsed.options;
   const log = controllerLogger('policy', logLevelOf(opts.logLevel), opts.logFormat);
   log.info(`running version ${L5D_VERSION}`);
-  if (!isDefaultPolicy(opts.defaultPolicy)) fatal(log, `invalid default policy: ${opts.defaultPolicy}`);
+  const defaultPolicy: DefaultPolicy = isDefaultPolicy(opts.defaultPolicy)
+    ? opts.defaultPolicy
+    : fatal(log, `invalid default policy: ${opts.defaultPolicy}`);
   let clusterNetworks: Cidr[];
   let probeNetworks: Cidr[];
   try {
@@ -58,7 +60,7 @@ export async function main(argv: readonly string[]): Promise<void> {
         InboundServerPolicies,
         inboundService({
           index,
-          cfg: { ...identity, clusterNetworks, probeNetworks, defaultPolicy: opts.defaultPolicy as never },
+          cfg: { ...identity, clusterNetworks, probeNetworks, defaultPolicy },
           log,
           streamCapacity: STREAM_CAPACITY,
         }),
@@ -87,7 +89,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       webhook = await startWebhookServer(
         opts.serverAddr,
         { cert: opts.serverTlsCerts, key: opts.serverTlsKey },
-        (body) => handlePolicyReview(body, { log, index, identity }),
+        (body) => handlePolicyReview(body, { log, index }),
         log,
         { rootPostOnly: true },
       );

@@ -14,6 +14,7 @@ import type {
   NetworkSpec,
   Server,
   ServerAuthorization,
+  SpecOf,
   TargetRef,
 } from './k8s-types.js';
 import {
@@ -25,7 +26,7 @@ import {
 import { parseGatewayDuration } from './outbound.js';
 import { GATEWAY_GROUP, POLICY_GROUP } from './resources.js';
 
-type Spec<T extends { spec?: unknown }> = NonNullable<T['spec']>;
+type Spec<T extends { spec?: unknown }> = SpecOf<T>;
 
 const eq = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
 
