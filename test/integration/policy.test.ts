@@ -758,6 +758,59 @@ describe('policy controller', () => {
     });
   });
 
+  describe('OutboundPolicies with TCP and TLS routes', () => {
+    test("70: a TCPRoute on a Service port makes it opaque with the route's weighted backends; a TLSRoute makes it TLS with its SNIs", async () => {
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'l4-svc', namespace: NS },
+        spec: {
+          selector: { app: 'l4' },
+          ports: [
+            { name: 'tcp', port: 7000 },
+            { name: 'tls', port: 7443 },
+          ],
+        },
+      });
+      await apply({
+        apiVersion: `${GW}/v1alpha2`,
+        kind: 'TCPRoute',
+        metadata: { name: 'tcp', namespace: NS },
+        spec: {
+          parentRefs: [{ group: '', kind: 'Service', name: 'l4-svc', port: 7000 }],
+          rules: [{ backendRefs: [{ name: 'l4-svc', port: 7000, weight: 3 }] }],
+        },
+      });
+      await apply({
+        apiVersion: `${GW}/v1alpha2`,
+        kind: 'TLSRoute',
+        metadata: { name: 'tls', namespace: NS },
+        spec: {
+          parentRefs: [{ group: '', kind: 'Service', name: 'l4-svc', port: 7443 }],
+          hostnames: ['*.example.com'],
+          rules: [{ backendRefs: [{ name: 'l4-svc', port: 7443 }] }],
+        },
+      });
+      const get = (port: number, want: string) =>
+        eventually(async () => {
+          const p = await outbound
+            .get({ sourceWorkload: '', target: { case: 'authority', value: `l4-svc.${NS}.svc.cluster.local:${port}` } })
+            .catch(() => undefined);
+          return p?.protocol?.kind.case === want ? p : undefined;
+        });
+      const tcp = await get(7000, 'opaque');
+      const route = tcp.protocol?.kind.case === 'opaque' ? tcp.protocol.kind.value.routes[0] : undefined;
+      assert.equal(meta(route), `${GW}/TCPRoute/tcp`);
+      const dist = route?.rules[0]?.backends?.kind;
+      assert.deepEqual(dist?.case === 'randomAvailable' ? dist.value.backends.map((b) => b.weight) : [], [3]);
+      const tls = await get(7443, 'tls');
+      const tlsRoute = tls.protocol?.kind.case === 'tls' ? tls.protocol.kind.value.routes[0] : undefined;
+      assert.equal(meta(tlsRoute), `${GW}/TLSRoute/tls`);
+      const sni = tlsRoute?.snis[0]?.match;
+      assert.deepEqual(sni?.case === 'suffix' ? sni.value.reverseLabels : [], ['com', 'example']);
+    });
+  });
+
   describe('validating webhook', () => {
     const refused = async (obj: unknown, message: string) => {
       const res = await admin(['create', '-f', '-', '--dry-run=server'], JSON.stringify(obj)).then(

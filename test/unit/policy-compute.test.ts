@@ -6,7 +6,11 @@ import { cidrContains, parseCidr } from '../../src/runtime/policy/cidr.js';
 import { logLevelOf, parsePolicyArgs } from '../../src/runtime/policy/flags.js';
 import { inboundServer, probePaths, selectServer, type InboundSnapshot } from '../../src/runtime/policy/inbound.js';
 import type { HttpRoute, Pod, Server, Service } from '../../src/runtime/policy/k8s-types.js';
-import { serviceOutboundPolicy, parseGatewayDuration } from '../../src/runtime/policy/outbound.js';
+import {
+  serviceOutboundPolicy,
+  parseGatewayDuration,
+  type OutboundSnapshot,
+} from '../../src/runtime/policy/outbound.js';
 import { parseStatusRanges } from '../../src/runtime/policy/route-annotations.js';
 import { validateHttpRoute, validateNetworkAuthentication } from '../../src/runtime/policy/validate.js';
 import { parseWorkload } from '../../src/runtime/policy/workload.js';
@@ -36,7 +40,7 @@ function srv(name: string, created: string, port: number | string = 8080): Serve
 }
 
 function snapshot(servers: Server[] = [], routes: HttpRoute[] = [], services: Service[] = []) {
-  const snap: InboundSnapshot & { service(ns: string, n: string): Service | undefined } = {
+  const snap: InboundSnapshot & OutboundSnapshot = {
     namespace: () => undefined,
     servers: () => servers,
     serverAuthorizations: () => [],
@@ -44,6 +48,8 @@ function snapshot(servers: Server[] = [], routes: HttpRoute[] = [], services: Se
     httpRoutes: () => routes,
     grpcRoutes: () => [],
     rateLimits: () => [],
+    tlsRoutes: () => [],
+    tcpRoutes: () => [],
     meshTLS: () => undefined,
     network: () => undefined,
     service: (ns, n) => services.find((s) => s.metadata.namespace === ns && s.metadata.name === n),

@@ -12,6 +12,7 @@ import type {
   GrpcRoute,
   HttpLocalRateLimitPolicy,
   HttpRoute,
+  L4Route,
   MeshTLSAuthentication,
   Namespace,
   NetworkAuthentication,
@@ -46,6 +47,8 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
   readonly grpcRoutesInf: Informer<GrpcRoute>;
   readonly externalWorkloads: Informer<ExternalWorkload>;
   readonly rateLimitsInf: Informer<HttpLocalRateLimitPolicy>;
+  readonly tcpRoutesInf: Informer<L4Route>;
+  readonly tlsRoutesInf: Informer<L4Route>;
   private readonly all: Informer<KubeObject>[] = [];
 
   constructor(kube: KubeClient, log: InformerLogger, opts: PolicyIndexOptions, registry?: Registry) {
@@ -70,6 +73,8 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
     this.grpcRoutesInf = make<GrpcRoute>(POLICY_RESOURCES.gatewayGrpcRoutes);
     this.externalWorkloads = make<ExternalWorkload>(RESOURCES.externalWorkloads);
     this.rateLimitsInf = make<HttpLocalRateLimitPolicy>(POLICY_RESOURCES.rateLimitPolicies);
+    this.tcpRoutesInf = make<L4Route>(POLICY_RESOURCES.gatewayTcpRoutes);
+    this.tlsRoutesInf = make<L4Route>(POLICY_RESOURCES.gatewayTlsRoutes);
     for (const inf of this.all) {
       const kind = inf.type.kind;
       const notify = (o: KubeObject) => this.emit('change', o.metadata.namespace ?? '', kind);
@@ -138,6 +143,14 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
 
   rateLimits(namespace: string): HttpLocalRateLimitPolicy[] {
     return this.rateLimitsInf.inNamespace(namespace);
+  }
+
+  tcpRoutes(namespace: string): L4Route[] {
+    return this.tcpRoutesInf.inNamespace(namespace);
+  }
+
+  tlsRoutes(namespace: string): L4Route[] {
+    return this.tlsRoutesInf.inNamespace(namespace);
   }
 
   grpcRoutes(namespace: string): GrpcRoute[] {

@@ -162,3 +162,8 @@ export interface HttpLocalRateLimitPolicy extends KubeObject {
     overrides?: { requestsPerSecond: number; clientRefs?: TargetRef[] }[];
   };
 }
+
+/** TCPRoute and TLSRoute (gateway.networking.k8s.io/v1alpha2): parents, SNI hostnames, backends. */
+export interface L4Route extends KubeObject {
+  spec?: { parentRefs?: ParentRef[]; hostnames?: string[]; rules?: { backendRefs?: BackendRef[] }[] };
+}

@@ -14,7 +14,7 @@ import {
 import type { MetadataSchema } from '../../proto/gen/meta_pb.js';
 import { toProtoDuration } from '../shared/proto-duration.js';
 import { serviceOpaquePorts } from '../destination/service.js';
-import type { BackendRef, GrpcRoute, HttpRoute, HttpRouteFilter, ParentRef, Service } from './k8s-types.js';
+import type { BackendRef, GrpcRoute, HttpRoute, HttpRouteFilter, L4Route, ParentRef, Service } from './k8s-types.js';
 import {
   annotationFailureAccrual,
   annotationGrpcRetry,
@@ -44,6 +44,8 @@ export interface OutboundSnapshot {
   service(namespace: string, name: string): Service | undefined;
   httpRoutes(namespace: string): HttpRoute[];
   grpcRoutes(namespace: string): GrpcRoute[];
+  tlsRoutes(namespace: string): L4Route[];
+  tcpRoutes(namespace: string): L4Route[];
 }
 
 type Warn = (message: string) => void;
@@ -99,7 +101,7 @@ function attaches(ref: ParentRef, routeNs: string, svc: Service, port: number): 
  * Routes for the Service port: the client namespace's own (consumer) routes when it has any,
  * otherwise the Service namespace's (producer) routes.
  */
-function attachedRoutes<R extends HttpRoute | GrpcRoute>(
+function attachedRoutes<R extends HttpRoute | GrpcRoute | L4Route>(
   list: (ns: string) => R[],
   svc: Service,
   port: number,
@@ -122,7 +124,7 @@ function attachedRoutes<R extends HttpRoute | GrpcRoute>(
   return pick(svcNs);
 }
 
-function routeMeta(route: HttpRoute | GrpcRoute, kind: string): MetadataInit {
+function routeMeta(route: HttpRoute | GrpcRoute | L4Route, kind: string): MetadataInit {
   return {
     kind: {
       case: 'resource',
@@ -324,6 +326,38 @@ function optional<T>(f: () => T | undefined, warn: Warn): T | undefined {
   }
 }
 
+/** `*.example.com` is a suffix match encoded as [com, example], as host matches are. */
+function sniMatch(hostname: string) {
+  return hostname.startsWith('*.')
+    ? { match: { case: 'suffix' as const, value: { reverseLabels: hostname.slice(2).split('.').reverse() } } }
+    : { match: { case: 'exact' as const, value: hostname } };
+}
+
+/** A TCPRoute's or TLSRoute's rules as opaque route rules (weighted Service backends). */
+function l4Rules(route: L4Route, snap: OutboundSnapshot, cfg: OutboundConfig): NonNullable<OpaqueRouteInit['rules']> {
+  const routeNs = route.metadata.namespace ?? '';
+  return (route.spec?.rules ?? []).map((rule) => ({
+    backends: {
+      kind: {
+        case: 'randomAvailable',
+        value: {
+          backends: (rule.backendRefs ?? []).map((ref) => {
+            const { backend, invalid } = refBackend(ref, routeNs, snap, cfg);
+            return {
+              backend: {
+                backend,
+                filters:
+                  invalid === undefined ? [] : [{ kind: { case: 'invalid' as const, value: { message: invalid } } }],
+              },
+              weight: ref.weight ?? 1,
+            };
+          }),
+        },
+      },
+    },
+  }));
+}
+
 function opaqueRoute(svc: Service, port: number, cfg: OutboundConfig): OpaqueRouteInit {
   return {
     metadata: { kind: { case: 'default', value: 'opaq' } },
@@ -367,6 +401,23 @@ export function serviceOutboundPolicy(
   const attached = attachedRoutes((ns) => snap.httpRoutes(ns), svc, port, clientNs).flatMap((r) =>
     tryRoute(() => httpRoute(r, svc, port, snap, cfg), r, warn),
   );
+  if (attached.length === 0) {
+    // Without HTTP routes, TLS routes make the port TLS and TCP routes make it opaque.
+    const tls = attachedRoutes((ns) => snap.tlsRoutes(ns), svc, port, clientNs);
+    if (tls.length > 0) {
+      const routes = tls.map((r) => ({
+        metadata: routeMeta(r, 'TLSRoute'),
+        snis: (r.spec?.hostnames ?? []).map(sniMatch),
+        rules: l4Rules(r, snap, cfg),
+      }));
+      return create(OutboundPolicySchema, { metadata, protocol: { kind: { case: 'tls', value: { routes } } } });
+    }
+    const tcp = attachedRoutes((ns) => snap.tcpRoutes(ns), svc, port, clientNs);
+    if (tcp.length > 0) {
+      const routes = tcp.map((r) => ({ metadata: routeMeta(r, 'TCPRoute'), rules: l4Rules(r, snap, cfg) }));
+      return create(OutboundPolicySchema, { metadata, protocol: { kind: { case: 'opaque', value: { routes } } } });
+    }
+  }
   const routes = attached.length > 0 ? attached : [defaultHttpRoute(svc, port, cfg, warn)];
   return create(OutboundPolicySchema, {
     metadata,
@@ -385,7 +436,7 @@ export function serviceOutboundPolicy(
 }
 
 /** A route with invalid annotations is left out, as upstream's index drops it. */
-function tryRoute<T>(build: () => T, route: HttpRoute | GrpcRoute, warn: Warn): T[] {
+function tryRoute<T>(build: () => T, route: HttpRoute | GrpcRoute | L4Route, warn: Warn): T[] {
   try {
     return [build()];
   } catch (err) {

@@ -38,6 +38,8 @@ export const POLICY_RESOURCES = {
   },
   policyHttpRoutes: { group: POLICY_GROUP, version: 'v1beta3', plural: 'httproutes', kind: 'HTTPRoute' },
   gatewayHttpRoutes: { group: GATEWAY_GROUP, version: 'v1', plural: 'httproutes', kind: 'HTTPRoute' },
+  gatewayTcpRoutes: { group: GATEWAY_GROUP, version: 'v1alpha2', plural: 'tcproutes', kind: 'TCPRoute' },
+  gatewayTlsRoutes: { group: GATEWAY_GROUP, version: 'v1alpha2', plural: 'tlsroutes', kind: 'TLSRoute' },
   gatewayGrpcRoutes: { group: GATEWAY_GROUP, version: 'v1', plural: 'grpcroutes', kind: 'GRPCRoute' },
 } as const satisfies Record<string, ResourceType>;
 
