@@ -920,6 +920,12 @@ describe('policy controller', () => {
         'identity.requestsPerSecond must be less than or equal to total.requestsPerSecond',
       ));
 
+    test('71: a Server selecting the same pods and port as another is refused', () =>
+      refused(
+        { ...server('srv-srv', 3000, 'opaque'), metadata: { name: 'dup', namespace: NS } },
+        `Server spec '${NS}/srv-3000' already defines a policy for port 3000, and selects pods that would be selected by this Server`,
+      ));
+
     test('63: valid objects are admitted, and the admin server answers', async () => {
       await admin(
         ['create', '-f', '-', '--dry-run=server'],

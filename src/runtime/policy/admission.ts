@@ -28,7 +28,11 @@ import {
 export interface PolicyAdmissionDeps {
   log: Logger;
   /** Existing Servers of a namespace, for the overlap check. */
-  index: { servers(namespace: string): Server[] };
+  /**
+   * The namespace's Servers as the API has them now (the cache may lag a Server created a moment
+   * ago), for the overlap check.
+   */
+  listServers(namespace: string): Promise<Server[]>;
 }
 
 /**
@@ -47,13 +51,14 @@ function specAs<T extends { spec?: unknown }>(o: ObjectParts): SpecOf<T> {
   return o.spec as SpecOf<T>;
 }
 
-type Validator = (parts: ObjectParts, deps: PolicyAdmissionDeps) => string | undefined;
+type Validator = (parts: ObjectParts, deps: PolicyAdmissionDeps) => string | undefined | Promise<string | undefined>;
 
 const LINKERD: Record<string, Validator> = {
   authorizationpolicy: (o) => validateAuthorizationPolicy(o.namespace, specAs<AuthorizationPolicy>(o)),
   meshtlsauthentication: (o) => validateMeshTLSAuthentication(specAs<MeshTLSAuthentication>(o)),
   networkauthentication: (o) => validateNetworkAuthentication(specAs<NetworkAuthentication>(o)),
-  server: (o, deps) => validateServer(o.namespace, o.name, specAs<Server>(o), deps.index.servers(o.namespace)),
+  server: async (o, deps) =>
+    validateServer(o.namespace, o.name, specAs<Server>(o), await deps.listServers(o.namespace)),
   serverauthorization: (o) => validateServerAuthorization(specAs<ServerAuthorization>(o)),
   httproute: (o) => validateHttpRoute(POLICY_GROUP, o.annotations, specAs<HttpRoute>(o)),
   egressnetwork: (o) => validateNetworkAuthentication(specAs<NetworkAuthentication>(o)),
@@ -93,7 +98,7 @@ function parts(req: AdmissionRequest): ObjectParts | string {
   };
 }
 
-function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): AdmissionDecision {
+async function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): Promise<AdmissionDecision> {
   const group = (req.kind?.group ?? '').toLowerCase();
   const kind = (req.kind?.kind ?? '').toLowerCase();
   const validator = group === POLICY_GROUP ? LINKERD[kind] : group === GATEWAY_GROUP ? GATEWAY[kind] : undefined;
@@ -110,7 +115,7 @@ function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): AdmissionDeci
   }
   let reason: string | undefined;
   try {
-    reason = validator(obj, deps);
+    reason = await validator(obj, deps);
   } catch (err) {
     // A spec of the wrong shape surfaces here as a type error: it does not parse.
     reason = (err as Error).message;
@@ -121,5 +126,5 @@ function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): AdmissionDeci
 }
 
 export function handlePolicyReview(body: string, deps: PolicyAdmissionDeps): Promise<HttpReply> {
-  return handleAdmissionReview(body, deps.log, (req) => Promise.resolve(decide(req, deps)));
+  return handleAdmissionReview(body, deps.log, (req) => decide(req, deps));
 }

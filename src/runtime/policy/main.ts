@@ -1,4 +1,6 @@
 import { Registry } from 'prom-client';
+import type { KubeList } from '../../kube/types.js';
+import { collectionPath } from '../kube-cache/resource.js';
 import { InboundServerPolicies } from '../../proto/gen/inbound_pb.js';
 import { OutboundPolicies } from '../../proto/gen/outbound_pb.js';
 import { L5D_VERSION } from '../../version.js';
@@ -14,6 +16,8 @@ import { parseCidrList, type Cidr } from './cidr.js';
 import { isDefaultPolicy, type DefaultPolicy } from './default-policy.js';
 import { logLevelOf, parsePolicyArgs, POLICY_USAGE } from './flags.js';
 import { PolicyIndex } from './index.js';
+import type { Server } from './k8s-types.js';
+import { POLICY_RESOURCES } from './resources.js';
 import { inboundService } from './inbound-service.js';
 import { outboundService } from './outbound-service.js';
 import { runLeaseLoop, type LeaseOptions } from './lease.js';
@@ -89,7 +93,15 @@ export async function main(argv: readonly string[]): Promise<void> {
       webhook = await startWebhookServer(
         opts.serverAddr,
         { cert: opts.serverTlsCerts, key: opts.serverTlsKey },
-        (body) => handlePolicyReview(body, { log, index }),
+        (body) =>
+          handlePolicyReview(body, {
+            log,
+            listServers: (ns) =>
+              kube
+                .request<KubeList<Server>>({ path: collectionPath(POLICY_RESOURCES.servers, ns) })
+                .then((list) => list.items)
+                .catch(() => index.servers(ns)),
+          }),
         log,
         { rootPostOnly: true },
       );
