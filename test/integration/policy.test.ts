@@ -265,6 +265,29 @@ describe('policy controller', () => {
       assert.equal((await getPort('invalid', 8080)).labels.name, 'all-unauthenticated');
     });
 
+    test('72: a namespace default-inbound-policy annotation applies to its pods without one', async () => {
+      await admin(['create', 'namespace', 'locked']);
+      await admin(['create', 'serviceaccount', 'default', '-n', 'locked']);
+      await admin(['annotate', 'namespace', 'locked', 'config.linkerd.io/default-inbound-policy=deny']);
+      await apply(
+        workloadPod({
+          name: 'p',
+          namespace: 'locked',
+          serviceAccount: 'default',
+          app: 'p',
+          deployment: 'p',
+          containers: [{ name: 'app', image: 'app:1' }],
+        }),
+      );
+      const s = await eventually(async () => {
+        const r = await inbound
+          .getPort({ workload: JSON.stringify({ ns: 'locked', pod: 'p' }), port: 8080 })
+          .catch(() => undefined);
+        return r?.labels.name === 'deny' ? r : undefined;
+      });
+      assert.equal(s.authorizations.length, 0);
+    });
+
     test('15-16: opaque-ports and require-identity annotations on the default server', async () => {
       await pod('annotated', {
         annotations: {
