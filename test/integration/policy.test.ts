@@ -697,9 +697,20 @@ describe('policy controller', () => {
       );
       assert.equal(db.protocol?.kind.case, 'opaque', 'default opaque ports apply without an annotation');
       const missing = await rpcError(() =>
-        outbound.get({ sourceWorkload: '', target: { case: 'addr', value: tcpAddress('192.0.2.1', 80) } }),
+        outbound.get({ sourceWorkload: '', target: { case: 'addr', value: tcpAddress('10.255.0.1', 80) } }),
       );
       assert.equal(missing.code, Code.NotFound);
+      assert.equal(missing.rawMessage, 'No such service');
+      const external = await outbound.get({
+        sourceWorkload: '',
+        target: { case: 'addr', value: tcpAddress('192.0.2.1', 443) },
+      });
+      assert.equal(meta(external), 'default:egress-fallback');
+      const ek = external.protocol?.kind;
+      const fwd = ek?.case === 'detect' ? ek.value.http1?.routes[0]?.rules[0]?.backends?.kind : undefined;
+      const fwdBackend = fwd?.case === 'firstAvailable' ? fwd.value.backends[0]?.backend?.kind : undefined;
+      assert.equal(fwdBackend?.case, 'forward');
+      assert.equal(fwdBackend?.case === 'forward' && fwdBackend.value.addr?.port, 443);
       const byName = await outbound.get({
         sourceWorkload: '',
         target: { case: 'authority', value: `web-svc.${NS}.svc.cluster.local:80` },

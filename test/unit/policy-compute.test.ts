@@ -109,6 +109,7 @@ test('53: a backendRef to a missing Service fails its requests with 500', () => 
   };
   const policy = serviceOutboundPolicy(svc, 80, undefined, snapshot([], [route], [svc]), {
     clusterDomain: 'cluster.local',
+    clusterNetworks: [parseCidr('10.0.0.0/8')],
     defaultOpaquePorts: new Set(),
     allowL5dRequestHeaders: false,
   });

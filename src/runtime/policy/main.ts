@@ -75,6 +75,7 @@ export async function main(argv: readonly string[]): Promise<void> {
           index,
           cfg: {
             clusterDomain: opts.clusterDomain,
+            clusterNetworks,
             defaultOpaquePorts: parsePortList(opts.defaultOpaquePorts, undefined, (m) => log.warn(m)),
             allowL5dRequestHeaders: opts.allowL5dRequestHeaders,
           },

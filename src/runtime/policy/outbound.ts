@@ -13,6 +13,8 @@ import {
 } from '../../proto/gen/outbound_pb.js';
 import type { MetadataSchema } from '../../proto/gen/meta_pb.js';
 import { toProtoDuration } from '../shared/proto-duration.js';
+import { tcpAddress } from '../destination/net.js';
+import type { Cidr } from './cidr.js';
 import { serviceOpaquePorts } from '../destination/service.js';
 import type { BackendRef, GrpcRoute, HttpRoute, HttpRouteFilter, L4Route, ParentRef, Service } from './k8s-types.js';
 import {
@@ -36,6 +38,8 @@ export const OUTBOUND_DETECT_TIMEOUT_MS = 10_000;
 
 export interface OutboundConfig {
   clusterDomain: string;
+  /** Addresses outside these that no Service claims get the egress fallback. */
+  clusterNetworks: readonly Cidr[];
   defaultOpaquePorts: ReadonlySet<number>;
   allowL5dRequestHeaders: boolean;
 }
@@ -443,4 +447,44 @@ function tryRoute<T>(build: () => T, route: HttpRoute | GrpcRoute | L4Route, war
     warn(`route ${route.metadata.namespace ?? ''}/${route.metadata.name ?? ''}: ${(err as Error).message}`);
     return [];
   }
+}
+
+/**
+ * The policy for an address outside the cluster networks that no Service or EgressNetwork claims:
+ * detect, and forward to the original destination either way (upstream's `egress-fallback`).
+ */
+export function egressFallbackPolicy(ip: string, port: number): OutboundPolicy {
+  const metadata: MetadataInit = { kind: { case: 'default', value: 'egress-fallback' } };
+  const backend: BackendInit = {
+    metadata,
+    queue: { capacity: 100, failfastTimeout: toProtoDuration(3000) },
+    kind: { case: 'forward', value: { addr: tcpAddress(ip, port), weight: 1 } },
+  };
+  const httpRoutes: HttpRouteInit[] = [
+    {
+      metadata,
+      rules: [{ matches: [{}], backends: { kind: { case: 'firstAvailable', value: { backends: [{ backend }] } } } }],
+    },
+  ];
+  return create(OutboundPolicySchema, {
+    metadata,
+    protocol: {
+      kind: {
+        case: 'detect',
+        value: {
+          timeout: toProtoDuration(OUTBOUND_DETECT_TIMEOUT_MS),
+          opaque: {
+            routes: [
+              {
+                metadata,
+                rules: [{ backends: { kind: { case: 'firstAvailable', value: { backends: [{ backend }] } } } }],
+              },
+            ],
+          },
+          http1: { routes: httpRoutes },
+          http2: { routes: httpRoutes },
+        },
+      },
+    },
+  });
 }
