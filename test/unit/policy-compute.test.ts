@@ -208,3 +208,26 @@ test('flags: the chart arguments parse; log filters map to a level', () => {
   assert.equal(logLevelOf('warn'), 'warn');
   assert.throws(() => parsePolicyArgs(['--nope'], {}));
 });
+
+test('73: a Service port appProtocol of http, kubernetes.io/h2c or linkerd.io/opaque fixes the protocol', () => {
+  const svc = (appProtocol: string): Service => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'web' },
+    spec: { clusterIP: '10.0.0.1', ports: [{ port: 80, appProtocol }] },
+  });
+  const cfg = {
+    clusterDomain: 'cluster.local',
+    clusterNetworks: [parseCidr('10.0.0.0/8')],
+    defaultOpaquePorts: new Set<number>(),
+    allowL5dRequestHeaders: false,
+  };
+  const kind = (p: string) => serviceOutboundPolicy(svc(p), 80, undefined, snapshot(), cfg).protocol?.kind.case;
+  assert.equal(kind('http'), 'http1');
+  assert.equal(kind('kubernetes.io/h2c'), 'http2');
+  assert.equal(kind('linkerd.io/opaque'), 'opaque');
+  const warnings: string[] = [];
+  serviceOutboundPolicy(svc('quic'), 80, undefined, snapshot(), cfg, (m) => warnings.push(m));
+  assert.equal(kind('quic'), 'detect');
+  assert.match(warnings[0] ?? '', /unknown appProtocol "quic"/);
+});

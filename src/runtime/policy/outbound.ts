@@ -375,6 +375,29 @@ function opaqueRoute(svc: Service, port: number, cfg: OutboundConfig): OpaqueRou
   };
 }
 
+/**
+ * The Service port's `appProtocol` as upstream reads it: `http`, `kubernetes.io/h2c`,
+ * `linkerd.io/tcp` / `linkerd.io/opaque`; anything else is ignored with a warning.
+ */
+export function serviceAppProtocol(svc: Service, port: number, warn: Warn): 'http1' | 'http2' | 'opaque' | undefined {
+  const value = svc.spec?.ports?.find((p) => p.port === port)?.appProtocol;
+  if (value === undefined) return undefined;
+  switch (value.toLowerCase()) {
+    case 'http':
+      return 'http1';
+    case 'kubernetes.io/h2c':
+      return 'http2';
+    case 'linkerd.io/tcp':
+    case 'linkerd.io/opaque':
+      return 'opaque';
+    default:
+      warn(
+        `Service ${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''} port ${port}: unknown appProtocol "${value}"`,
+      );
+      return undefined;
+  }
+}
+
 /** The OutboundPolicy of `port` on `svc`, for a client in `clientNs` (consumer routes). */
 export function serviceOutboundPolicy(
   svc: Service,
@@ -385,7 +408,8 @@ export function serviceOutboundPolicy(
   warn: Warn = () => undefined,
 ): OutboundPolicy {
   const metadata = serviceMeta(svc, port);
-  if (serviceOpaquePorts(svc, cfg.defaultOpaquePorts).has(port)) {
+  const appProtocol = serviceAppProtocol(svc, port, warn);
+  if (serviceOpaquePorts(svc, cfg.defaultOpaquePorts).has(port) || appProtocol === 'opaque') {
     return create(OutboundPolicySchema, {
       metadata,
       protocol: { kind: { case: 'opaque', value: { routes: [opaqueRoute(svc, port, cfg)] } } },
@@ -423,6 +447,14 @@ export function serviceOutboundPolicy(
     }
   }
   const routes = attached.length > 0 ? attached : [defaultHttpRoute(svc, port, cfg, warn)];
+  if (appProtocol === 'http1' || appProtocol === 'http2') {
+    // The port's appProtocol names the protocol: no detection.
+    const value = { routes, ...accrual };
+    return create(OutboundPolicySchema, {
+      metadata,
+      protocol: { kind: appProtocol === 'http1' ? { case: 'http1', value } : { case: 'http2', value } },
+    });
+  }
   return create(OutboundPolicySchema, {
     metadata,
     protocol: {
