@@ -168,6 +168,7 @@ describe('policy controller', () => {
               'meshtlsauthentications',
               'serverauthorizations',
               'servers',
+              'httplocalratelimitpolicies',
             ],
           },
           { apiGroups: [GW], apiVersions: ['*'], resources: ['httproutes', 'grpcroutes'] },
@@ -262,6 +263,29 @@ describe('policy controller', () => {
       assert.equal(meta(audit.authorizations[0]), 'default:audit');
       assert.equal(audit.authorizations[0]?.authentication?.permit.case, 'unauthenticated');
       assert.equal((await getPort('invalid', 8080)).labels.name, 'all-unauthenticated');
+    });
+
+    test('72: a namespace default-inbound-policy annotation applies to its pods without one', async () => {
+      await admin(['create', 'namespace', 'locked']);
+      await admin(['create', 'serviceaccount', 'default', '-n', 'locked']);
+      await admin(['annotate', 'namespace', 'locked', 'config.linkerd.io/default-inbound-policy=deny']);
+      await apply(
+        workloadPod({
+          name: 'p',
+          namespace: 'locked',
+          serviceAccount: 'default',
+          app: 'p',
+          deployment: 'p',
+          containers: [{ name: 'app', image: 'app:1' }],
+        }),
+      );
+      const s = await eventually(async () => {
+        const r = await inbound
+          .getPort({ workload: JSON.stringify({ ns: 'locked', pod: 'p' }), port: 8080 })
+          .catch(() => undefined);
+        return r?.labels.name === 'deny' ? r : undefined;
+      });
+      assert.equal(s.authorizations.length, 0);
     });
 
     test('15-16: opaque-ports and require-identity annotations on the default server', async () => {
@@ -494,6 +518,35 @@ describe('policy controller', () => {
       assert.equal(missing.code, Code.NotFound);
     });
 
+    test('68: an HTTPLocalRateLimitPolicy on a Server sets its local rate limit', async () => {
+      await pod('limited');
+      await apply(server('limited-srv', 8080, 'HTTP/1'));
+      await apply({
+        apiVersion: `${P}/v1alpha1`,
+        kind: 'HTTPLocalRateLimitPolicy',
+        metadata: { name: 'rl', namespace: NS },
+        spec: {
+          targetRef: { group: P, kind: 'Server', name: 'limited-srv' },
+          total: { requestsPerSecond: 100 },
+          identity: { requestsPerSecond: 20 },
+          overrides: [{ requestsPerSecond: 50, clientRefs: [{ kind: 'ServiceAccount', name: 'web' }] }],
+        },
+      });
+      const s = await getPort(
+        'limited',
+        8080,
+        (x) => x.protocol?.kind.case === 'http1' && x.protocol.kind.value.localRateLimit !== undefined,
+      );
+      const rl = s.protocol?.kind.case === 'http1' ? s.protocol.kind.value.localRateLimit : undefined;
+      assert.equal(meta(rl), `${P}/HTTPLocalRateLimitPolicy/rl`);
+      assert.equal(rl?.total?.requestsPerSecond, 100);
+      assert.equal(rl?.identity?.requestsPerSecond, 20);
+      assert.deepEqual(
+        rl?.overrides.map((o) => [o.limit?.requestsPerSecond, o.clients?.identities.map((i) => i.name)]),
+        [[50, ['web.web.serviceaccount.identity.linkerd.cluster.local']]],
+      );
+    });
+
     test('36-37: WatchPort follows AuthorizationPolicy changes and Server deletion within 1 s', async () => {
       await pod('watched');
       await apply(server('watched-srv', 8080, 'HTTP/1'));
@@ -644,9 +697,20 @@ describe('policy controller', () => {
       );
       assert.equal(db.protocol?.kind.case, 'opaque', 'default opaque ports apply without an annotation');
       const missing = await rpcError(() =>
-        outbound.get({ sourceWorkload: '', target: { case: 'addr', value: tcpAddress('192.0.2.1', 80) } }),
+        outbound.get({ sourceWorkload: '', target: { case: 'addr', value: tcpAddress('10.255.0.1', 80) } }),
       );
       assert.equal(missing.code, Code.NotFound);
+      assert.equal(missing.rawMessage, 'No such service');
+      const external = await outbound.get({
+        sourceWorkload: '',
+        target: { case: 'addr', value: tcpAddress('192.0.2.1', 443) },
+      });
+      assert.equal(meta(external), 'default:egress-fallback');
+      const ek = external.protocol?.kind;
+      const fwd = ek?.case === 'detect' ? ek.value.http1?.routes[0]?.rules[0]?.backends?.kind : undefined;
+      const fwdBackend = fwd?.case === 'firstAvailable' ? fwd.value.backends[0]?.backend?.kind : undefined;
+      assert.equal(fwdBackend?.case, 'forward');
+      assert.equal(fwdBackend?.case === 'forward' && fwdBackend.value.addr?.port, 443);
       const byName = await outbound.get({
         sourceWorkload: '',
         target: { case: 'authority', value: `web-svc.${NS}.svc.cluster.local:80` },
@@ -725,6 +789,59 @@ describe('policy controller', () => {
         return r?.protocol?.kind.case === 'grpc' ? r : undefined;
       });
       assert.equal(p.protocol?.kind.case, 'grpc');
+    });
+  });
+
+  describe('OutboundPolicies with TCP and TLS routes', () => {
+    test("70: a TCPRoute on a Service port makes it opaque with the route's weighted backends; a TLSRoute makes it TLS with its SNIs", async () => {
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'l4-svc', namespace: NS },
+        spec: {
+          selector: { app: 'l4' },
+          ports: [
+            { name: 'tcp', port: 7000 },
+            { name: 'tls', port: 7443 },
+          ],
+        },
+      });
+      await apply({
+        apiVersion: `${GW}/v1alpha2`,
+        kind: 'TCPRoute',
+        metadata: { name: 'tcp', namespace: NS },
+        spec: {
+          parentRefs: [{ group: '', kind: 'Service', name: 'l4-svc', port: 7000 }],
+          rules: [{ backendRefs: [{ name: 'l4-svc', port: 7000, weight: 3 }] }],
+        },
+      });
+      await apply({
+        apiVersion: `${GW}/v1alpha2`,
+        kind: 'TLSRoute',
+        metadata: { name: 'tls', namespace: NS },
+        spec: {
+          parentRefs: [{ group: '', kind: 'Service', name: 'l4-svc', port: 7443 }],
+          hostnames: ['*.example.com'],
+          rules: [{ backendRefs: [{ name: 'l4-svc', port: 7443 }] }],
+        },
+      });
+      const get = (port: number, want: string) =>
+        eventually(async () => {
+          const p = await outbound
+            .get({ sourceWorkload: '', target: { case: 'authority', value: `l4-svc.${NS}.svc.cluster.local:${port}` } })
+            .catch(() => undefined);
+          return p?.protocol?.kind.case === want ? p : undefined;
+        });
+      const tcp = await get(7000, 'opaque');
+      const route = tcp.protocol?.kind.case === 'opaque' ? tcp.protocol.kind.value.routes[0] : undefined;
+      assert.equal(meta(route), `${GW}/TCPRoute/tcp`);
+      const dist = route?.rules[0]?.backends?.kind;
+      assert.deepEqual(dist?.case === 'randomAvailable' ? dist.value.backends.map((b) => b.weight) : [], [3]);
+      const tls = await get(7443, 'tls');
+      const tlsRoute = tls.protocol?.kind.case === 'tls' ? tls.protocol.kind.value.routes[0] : undefined;
+      assert.equal(meta(tlsRoute), `${GW}/TLSRoute/tls`);
+      const sni = tlsRoute?.snis[0]?.match;
+      assert.deepEqual(sni?.case === 'suffix' ? sni.value.reverseLabels : [], ['com', 'example']);
     });
   });
 
@@ -820,6 +937,27 @@ describe('policy controller', () => {
           },
         },
         'regex parse error',
+      ));
+
+    test('69: a rate limit whose identity limit exceeds the total', () =>
+      refused(
+        {
+          apiVersion: `${P}/v1alpha1`,
+          kind: 'HTTPLocalRateLimitPolicy',
+          metadata: { name: 'x', namespace: NS },
+          spec: {
+            targetRef: { group: P, kind: 'Server', name: 's' },
+            total: { requestsPerSecond: 10 },
+            identity: { requestsPerSecond: 20 },
+          },
+        },
+        'identity.requestsPerSecond must be less than or equal to total.requestsPerSecond',
+      ));
+
+    test('71: a Server selecting the same pods and port as another is refused', () =>
+      refused(
+        { ...server('srv-srv', 3000, 'opaque'), metadata: { name: 'dup', namespace: NS } },
+        `Server spec '${NS}/srv-3000' already defines a policy for port 3000, and selects pods that would be selected by this Server`,
       ));
 
     test('63: valid objects are admitted, and the admin server answers', async () => {

@@ -10,7 +10,8 @@ import { defaultValues } from '../../src/manifests/values/defaults.js';
 import { toYaml } from '../../src/manifests/yaml/emit.js';
 import { L5D_VERSION } from '../../src/version.js';
 import { freePort, startController, waitReady, type RunningController } from '../support/controllers.js';
-import { kubectl, run, startTestbed, type Testbed } from '../support/testbed.js';
+import { kubectl, startTestbed, type Testbed } from '../support/testbed.js';
+import { loopbackCertificate } from '../support/webhooks.js';
 
 interface StoredPod {
   metadata: { annotations?: Record<string, string>; labels?: Record<string, string> };
@@ -39,28 +40,7 @@ describe('proxy injector', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'l5d-injector-it-'));
-    const [testbed] = await Promise.all([
-      startTestbed(),
-      run('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=linkerd-proxy-injector',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'tls.key'),
-        '-out',
-        join(dir, 'tls.crt'),
-      ]),
-    ]);
+    const [testbed] = await Promise.all([startTestbed(), loopbackCertificate(dir, 'linkerd-proxy-injector')]);
     tb = testbed;
     const anchors = readFileSync(join(process.cwd(), 'test', 'fixtures', 'certs', 'trust-anchors.pem'), 'utf8');
     mkdirSync(join(dir, 'config'));

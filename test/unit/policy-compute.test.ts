@@ -6,7 +6,11 @@ import { cidrContains, parseCidr } from '../../src/runtime/policy/cidr.js';
 import { logLevelOf, parsePolicyArgs } from '../../src/runtime/policy/flags.js';
 import { inboundServer, probePaths, selectServer, type InboundSnapshot } from '../../src/runtime/policy/inbound.js';
 import type { HttpRoute, Pod, Server, Service } from '../../src/runtime/policy/k8s-types.js';
-import { serviceOutboundPolicy, parseGatewayDuration } from '../../src/runtime/policy/outbound.js';
+import {
+  serviceOutboundPolicy,
+  parseGatewayDuration,
+  type OutboundSnapshot,
+} from '../../src/runtime/policy/outbound.js';
 import { parseStatusRanges } from '../../src/runtime/policy/route-annotations.js';
 import { validateHttpRoute, validateNetworkAuthentication } from '../../src/runtime/policy/validate.js';
 import { parseWorkload } from '../../src/runtime/policy/workload.js';
@@ -36,13 +40,16 @@ function srv(name: string, created: string, port: number | string = 8080): Serve
 }
 
 function snapshot(servers: Server[] = [], routes: HttpRoute[] = [], services: Service[] = []) {
-  const snap: InboundSnapshot & { service(ns: string, n: string): Service | undefined } = {
+  const snap: InboundSnapshot & OutboundSnapshot = {
     namespace: () => undefined,
     servers: () => servers,
     serverAuthorizations: () => [],
     authorizationPolicies: () => [],
     httpRoutes: () => routes,
     grpcRoutes: () => [],
+    rateLimits: () => [],
+    tlsRoutes: () => [],
+    tcpRoutes: () => [],
     meshTLS: () => undefined,
     network: () => undefined,
     service: (ns, n) => services.find((s) => s.metadata.namespace === ns && s.metadata.name === n),
@@ -102,6 +109,7 @@ test('53: a backendRef to a missing Service fails its requests with 500', () => 
   };
   const policy = serviceOutboundPolicy(svc, 80, undefined, snapshot([], [route], [svc]), {
     clusterDomain: 'cluster.local',
+    clusterNetworks: [parseCidr('10.0.0.0/8')],
     defaultOpaquePorts: new Set(),
     allowL5dRequestHeaders: false,
   });
@@ -199,4 +207,27 @@ test('flags: the chart arguments parse; log filters map to a level', () => {
   assert.equal(logLevelOf('linkerd=debug,warn'), 'debug');
   assert.equal(logLevelOf('warn'), 'warn');
   assert.throws(() => parsePolicyArgs(['--nope'], {}));
+});
+
+test('73: a Service port appProtocol of http, kubernetes.io/h2c or linkerd.io/opaque fixes the protocol', () => {
+  const svc = (appProtocol: string): Service => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'web' },
+    spec: { clusterIP: '10.0.0.1', ports: [{ port: 80, appProtocol }] },
+  });
+  const cfg = {
+    clusterDomain: 'cluster.local',
+    clusterNetworks: [parseCidr('10.0.0.0/8')],
+    defaultOpaquePorts: new Set<number>(),
+    allowL5dRequestHeaders: false,
+  };
+  const kind = (p: string) => serviceOutboundPolicy(svc(p), 80, undefined, snapshot(), cfg).protocol?.kind.case;
+  assert.equal(kind('http'), 'http1');
+  assert.equal(kind('kubernetes.io/h2c'), 'http2');
+  assert.equal(kind('linkerd.io/opaque'), 'opaque');
+  const warnings: string[] = [];
+  serviceOutboundPolicy(svc('quic'), 80, undefined, snapshot(), cfg, (m) => warnings.push(m));
+  assert.equal(kind('quic'), 'detect');
+  assert.match(warnings[0] ?? '', /unknown appProtocol "quic"/);
 });

@@ -36,6 +36,7 @@ export interface ServicePort {
   port: number;
   targetPort?: number | string;
   protocol?: string;
+  appProtocol?: string;
 }
 
 export interface Service extends KubeObject {

@@ -2,8 +2,17 @@
 import { handleAdmissionReview, type AdmissionDecision, type AdmissionRequest } from '../shared/admission-review.js';
 import type { Logger } from '../shared/log.js';
 import type { HttpReply } from '../shared/webhook-server.js';
-import type { IdentityConfig } from './authz.js';
-import type { Server } from './k8s-types.js';
+import type {
+  AuthorizationPolicy,
+  GrpcRoute,
+  HttpLocalRateLimitPolicy,
+  HttpRoute,
+  MeshTLSAuthentication,
+  NetworkAuthentication,
+  Server,
+  ServerAuthorization,
+  SpecOf,
+} from './k8s-types.js';
 import { GATEWAY_GROUP, POLICY_GROUP } from './resources.js';
 import {
   validateAuthorizationPolicy,
@@ -11,6 +20,7 @@ import {
   validateHttpRoute,
   validateMeshTLSAuthentication,
   validateNetworkAuthentication,
+  validateRateLimitPolicy,
   validateServer,
   validateServerAuthorization,
 } from './validate.js';
@@ -18,36 +28,46 @@ import {
 export interface PolicyAdmissionDeps {
   log: Logger;
   /** Existing Servers of a namespace, for the overlap check. */
-  index: { servers(namespace: string): Server[] };
-  identity: IdentityConfig;
+  /**
+   * The namespace's Servers as the API has them now (the cache may lag a Server created a moment
+   * ago), for the overlap check.
+   */
+  listServers(namespace: string): Promise<Server[]>;
 }
 
+/**
+ * The admitted object. `spec` is an object of unchecked shape: the validators read it as their
+ * kind's spec, and a field of the wrong type surfaces as a thrown error, i.e. a spec that does not
+ * parse.
+ */
 interface ObjectParts {
   namespace: string;
   name: string;
   annotations: Record<string, string>;
-  spec: unknown;
+  spec: Record<string, unknown>;
 }
 
-type Validator = (parts: ObjectParts, deps: PolicyAdmissionDeps) => string | undefined;
+function specAs<T extends { spec?: unknown }>(o: ObjectParts): SpecOf<T> {
+  return o.spec as SpecOf<T>;
+}
+
+type Validator = (parts: ObjectParts, deps: PolicyAdmissionDeps) => string | undefined | Promise<string | undefined>;
 
 const LINKERD: Record<string, Validator> = {
-  authorizationpolicy: (o) => validateAuthorizationPolicy(o.namespace, o.spec as never),
-  meshtlsauthentication: (o) => validateMeshTLSAuthentication(o.spec as never),
-  networkauthentication: (o) => validateNetworkAuthentication(o.spec as never),
-  server: (o, deps) => validateServer(o.namespace, o.name, o.spec as never, deps.index.servers(o.namespace)),
-  serverauthorization: (o) => validateServerAuthorization(o.spec as never),
-  httproute: (o) => validateHttpRoute(POLICY_GROUP, o.annotations, o.spec as never),
-  egressnetwork: (o) => validateNetworkAuthentication(o.spec as never),
-  httplocalratelimitpolicy: (o) => {
-    const t = (o.spec as { targetRef?: { kind?: string } }).targetRef;
-    return t?.kind?.toLowerCase() === 'server' ? undefined : `invalid targetRef kind: ${t?.kind ?? ''}`;
-  },
+  authorizationpolicy: (o) => validateAuthorizationPolicy(o.namespace, specAs<AuthorizationPolicy>(o)),
+  meshtlsauthentication: (o) => validateMeshTLSAuthentication(specAs<MeshTLSAuthentication>(o)),
+  networkauthentication: (o) => validateNetworkAuthentication(specAs<NetworkAuthentication>(o)),
+  server: async (o, deps) =>
+    validateServer(o.namespace, o.name, specAs<Server>(o), await deps.listServers(o.namespace)),
+  serverauthorization: (o) => validateServerAuthorization(specAs<ServerAuthorization>(o)),
+  httproute: (o) => validateHttpRoute(POLICY_GROUP, o.annotations, specAs<HttpRoute>(o)),
+  egressnetwork: (o) => validateNetworkAuthentication(specAs<NetworkAuthentication>(o)),
+  httplocalratelimitpolicy: (o) => validateRateLimitPolicy(specAs<HttpLocalRateLimitPolicy>(o)),
 };
 
 const GATEWAY: Record<string, Validator> = {
-  httproute: (o) => validateHttpRoute(GATEWAY_GROUP, o.annotations, o.spec as never),
-  grpcroute: (o) => validateGrpcRoute(o.annotations, o.spec as never),
+  httproute: (o) => validateHttpRoute(GATEWAY_GROUP, o.annotations, specAs<HttpRoute>(o)),
+  grpcroute: (o) => validateGrpcRoute(o.annotations, specAs<GrpcRoute>(o)),
   tlsroute: (o) => singleRule(o.spec),
   tcproute: (o) => singleRule(o.spec),
 };
@@ -78,7 +98,7 @@ function parts(req: AdmissionRequest): ObjectParts | string {
   };
 }
 
-function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): AdmissionDecision {
+async function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): Promise<AdmissionDecision> {
   const group = (req.kind?.group ?? '').toLowerCase();
   const kind = (req.kind?.kind ?? '').toLowerCase();
   const validator = group === POLICY_GROUP ? LINKERD[kind] : group === GATEWAY_GROUP ? GATEWAY[kind] : undefined;
@@ -95,7 +115,7 @@ function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): AdmissionDeci
   }
   let reason: string | undefined;
   try {
-    reason = validator(obj, deps);
+    reason = await validator(obj, deps);
   } catch (err) {
     // A spec of the wrong shape surfaces here as a type error: it does not parse.
     reason = (err as Error).message;
@@ -106,5 +126,5 @@ function decide(req: AdmissionRequest, deps: PolicyAdmissionDeps): AdmissionDeci
 }
 
 export function handlePolicyReview(body: string, deps: PolicyAdmissionDeps): Promise<HttpReply> {
-  return handleAdmissionReview(body, deps.log, (req) => Promise.resolve(decide(req, deps)));
+  return handleAdmissionReview(body, deps.log, (req) => decide(req, deps));
 }

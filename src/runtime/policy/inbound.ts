@@ -17,6 +17,7 @@ import {
   authzToProto,
   compareAuthz,
   serverAuthorizationClient,
+  serviceAccountIdentity,
   type AuthenticationLookup,
   type ClientAuthorization,
   type IdentityConfig,
@@ -26,6 +27,7 @@ import { defaultAuthorization, isDefaultPolicy, requireIdentity, type DefaultPol
 import type {
   AuthorizationPolicy,
   GrpcRoute,
+  HttpLocalRateLimitPolicy,
   HttpRoute,
   HttpRouteFilter,
   Namespace,
@@ -62,6 +64,7 @@ export interface InboundSnapshot extends AuthenticationLookup {
   authorizationPolicies(namespace: string): AuthorizationPolicy[];
   httpRoutes(namespace: string): HttpRoute[];
   grpcRoutes(namespace: string): GrpcRoute[];
+  rateLimits(namespace: string): HttpLocalRateLimitPolicy[];
 }
 
 export interface Warn {
@@ -360,21 +363,76 @@ function serverAuthorizations(server: Server, snap: InboundSnapshot, cfg: Inboun
   return out.sort(compareAuthz);
 }
 
+/** The oldest HTTPLocalRateLimitPolicy targeting the Server, in its proto form. */
+export function serverRateLimit(server: Server, snap: InboundSnapshot, cfg: InboundConfig) {
+  const ns = server.metadata.namespace ?? '';
+  const policy = snap
+    .rateLimits(ns)
+    .filter((p) => {
+      const t = p.spec?.targetRef;
+      return (
+        t !== undefined &&
+        (t.group ?? POLICY_GROUP) === POLICY_GROUP &&
+        eqKind(t.kind, 'Server') &&
+        t.name === server.metadata.name
+      );
+    })
+    .sort((a, b) =>
+      compareRouteAge(
+        { created: a.metadata.creationTimestamp, name: a.metadata.name ?? '' },
+        { created: b.metadata.creationTimestamp, name: b.metadata.name ?? '' },
+      ),
+    )[0];
+  if (policy === undefined) return undefined;
+  const spec = policy.spec ?? {};
+  const limit = (l: { requestsPerSecond: number } | undefined) =>
+    l === undefined ? undefined : { requestsPerSecond: l.requestsPerSecond };
+  const total = limit(spec.total);
+  const identity = limit(spec.identity);
+  return {
+    metadata: {
+      kind: {
+        case: 'resource' as const,
+        value: { group: POLICY_GROUP, kind: 'HTTPLocalRateLimitPolicy', name: policy.metadata.name ?? '' },
+      },
+    },
+    ...(total === undefined ? {} : { total }),
+    ...(identity === undefined ? {} : { identity }),
+    overrides: (spec.overrides ?? []).map((o) => ({
+      limit: { requestsPerSecond: o.requestsPerSecond },
+      clients: {
+        identities: (o.clientRefs ?? [])
+          .filter((r) => eqKind(r.kind, 'ServiceAccount'))
+          .map((r) => ({ name: serviceAccountIdentity(cfg, r.namespace ?? ns, r.name) })),
+      },
+    })),
+  };
+}
+
+function eqKind(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 function serverProtocol(server: Server, pod: Pod, port: number, snap: InboundSnapshot, cfg: InboundConfig, warn: Warn) {
   const http = () => serverHttpRoutes(server, pod, port, snap, cfg, warn);
+  const rateLimit = serverRateLimit(server, snap, cfg);
+  const limited = rateLimit === undefined ? {} : { localRateLimit: rateLimit };
   switch (server.spec?.proxyProtocol ?? 'unknown') {
     case 'HTTP/1':
-      return { kind: { case: 'http1' as const, value: { routes: http() } } };
+      return { kind: { case: 'http1' as const, value: { routes: http(), ...limited } } };
     case 'HTTP/2':
-      return { kind: { case: 'http2' as const, value: { routes: http() } } };
+      return { kind: { case: 'http2' as const, value: { routes: http(), ...limited } } };
     case 'gRPC':
       return { kind: { case: 'grpc' as const, value: { routes: serverGrpcRoutes(server, snap, cfg, warn) } } };
     case 'opaque':
       return { kind: { case: 'opaque' as const, value: {} } };
     case 'TLS':
       return { kind: { case: 'tls' as const, value: {} } };
-    default:
-      return detect(http());
+    default: {
+      const d = detect(http());
+      if (rateLimit !== undefined && d.kind?.case === 'detect') d.kind.value.httpLocalRateLimit = rateLimit;
+      return d;
+    }
   }
 }
 

@@ -10,7 +10,9 @@ import type { InboundSnapshot } from './inbound.js';
 import type {
   AuthorizationPolicy,
   GrpcRoute,
+  HttpLocalRateLimitPolicy,
   HttpRoute,
+  L4Route,
   MeshTLSAuthentication,
   Namespace,
   NetworkAuthentication,
@@ -44,6 +46,9 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
   readonly gatewayHttpRoutes: Informer<HttpRoute>;
   readonly grpcRoutesInf: Informer<GrpcRoute>;
   readonly externalWorkloads: Informer<ExternalWorkload>;
+  readonly rateLimitsInf: Informer<HttpLocalRateLimitPolicy>;
+  readonly tcpRoutesInf: Informer<L4Route>;
+  readonly tlsRoutesInf: Informer<L4Route>;
   private readonly all: Informer<KubeObject>[] = [];
 
   constructor(kube: KubeClient, log: InformerLogger, opts: PolicyIndexOptions, registry?: Registry) {
@@ -67,6 +72,9 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
     this.gatewayHttpRoutes = make<HttpRoute>(POLICY_RESOURCES.gatewayHttpRoutes);
     this.grpcRoutesInf = make<GrpcRoute>(POLICY_RESOURCES.gatewayGrpcRoutes);
     this.externalWorkloads = make<ExternalWorkload>(RESOURCES.externalWorkloads);
+    this.rateLimitsInf = make<HttpLocalRateLimitPolicy>(POLICY_RESOURCES.rateLimitPolicies);
+    this.tcpRoutesInf = make<L4Route>(POLICY_RESOURCES.gatewayTcpRoutes);
+    this.tlsRoutesInf = make<L4Route>(POLICY_RESOURCES.gatewayTlsRoutes);
     for (const inf of this.all) {
       const kind = inf.type.kind;
       const notify = (o: KubeObject) => this.emit('change', o.metadata.namespace ?? '', kind);
@@ -131,6 +139,18 @@ export class PolicyIndex extends EventEmitter<PolicyIndexEvents> implements Inbo
 
   httpRoutes(namespace: string): HttpRoute[] {
     return [...this.policyHttpRoutes.inNamespace(namespace), ...this.gatewayHttpRoutes.inNamespace(namespace)];
+  }
+
+  rateLimits(namespace: string): HttpLocalRateLimitPolicy[] {
+    return this.rateLimitsInf.inNamespace(namespace);
+  }
+
+  tcpRoutes(namespace: string): L4Route[] {
+    return this.tcpRoutesInf.inNamespace(namespace);
+  }
+
+  tlsRoutes(namespace: string): L4Route[] {
+    return this.tlsRoutesInf.inNamespace(namespace);
   }
 
   grpcRoutes(namespace: string): GrpcRoute[] {

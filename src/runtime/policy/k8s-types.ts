@@ -146,3 +146,24 @@ export interface GrpcRoute extends KubeObject {
 }
 
 export type Namespace = KubeObject;
+
+/** The `spec` of a resource type, present. */
+export type SpecOf<T extends { spec?: unknown }> = NonNullable<T['spec']>;
+
+export interface RateLimit {
+  requestsPerSecond: number;
+}
+
+export interface HttpLocalRateLimitPolicy extends KubeObject {
+  spec?: {
+    targetRef?: TargetRef;
+    total?: RateLimit;
+    identity?: RateLimit;
+    overrides?: { requestsPerSecond: number; clientRefs?: TargetRef[] }[];
+  };
+}
+
+/** TCPRoute and TLSRoute (gateway.networking.k8s.io/v1alpha2): parents, SNI hostnames, backends. */
+export interface L4Route extends KubeObject {
+  spec?: { parentRefs?: ParentRef[]; hostnames?: string[]; rules?: { backendRefs?: BackendRef[] }[] };
+}

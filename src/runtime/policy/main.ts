@@ -1,4 +1,6 @@
 import { Registry } from 'prom-client';
+import type { KubeList } from '../../kube/types.js';
+import { collectionPath } from '../kube-cache/resource.js';
 import { InboundServerPolicies } from '../../proto/gen/inbound_pb.js';
 import { OutboundPolicies } from '../../proto/gen/outbound_pb.js';
 import { L5D_VERSION } from '../../version.js';
@@ -11,9 +13,11 @@ import { startWebhookServer, type WebhookServer } from '../shared/webhook-server
 import { parsePortList } from '../destination/ports.js';
 import { handlePolicyReview } from './admission.js';
 import { parseCidrList, type Cidr } from './cidr.js';
-import { isDefaultPolicy } from './default-policy.js';
+import { isDefaultPolicy, type DefaultPolicy } from './default-policy.js';
 import { logLevelOf, parsePolicyArgs, POLICY_USAGE } from './flags.js';
 import { PolicyIndex } from './index.js';
+import type { Server } from './k8s-types.js';
+import { POLICY_RESOURCES } from './resources.js';
 import { inboundService } from './inbound-service.js';
 import { outboundService } from './outbound-service.js';
 import { runLeaseLoop, type LeaseOptions } from './lease.js';
@@ -28,7 +32,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   const log = controllerLogger('policy', logLevelOf(opts.logLevel), opts.logFormat);
   keepServingOnUnexpectedErrors(log);
   log.info(`running version ${L5D_VERSION}`);
-  if (!isDefaultPolicy(opts.defaultPolicy)) fatal(log, `invalid default policy: ${opts.defaultPolicy}`);
+  const defaultPolicy: DefaultPolicy = isDefaultPolicy(opts.defaultPolicy)
+    ? opts.defaultPolicy
+    : fatal(log, `invalid default policy: ${opts.defaultPolicy}`);
   let clusterNetworks: Cidr[];
   let probeNetworks: Cidr[];
   try {
@@ -59,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<void> {
         InboundServerPolicies,
         inboundService({
           index,
-          cfg: { ...identity, clusterNetworks, probeNetworks, defaultPolicy: opts.defaultPolicy as never },
+          cfg: { ...identity, clusterNetworks, probeNetworks, defaultPolicy },
           log,
           streamCapacity: STREAM_CAPACITY,
         }),
@@ -70,6 +76,7 @@ export async function main(argv: readonly string[]): Promise<void> {
           index,
           cfg: {
             clusterDomain: opts.clusterDomain,
+            clusterNetworks,
             defaultOpaquePorts: parsePortList(opts.defaultOpaquePorts, undefined, (m) => log.warn(m)),
             allowL5dRequestHeaders: opts.allowL5dRequestHeaders,
           },
@@ -88,7 +95,15 @@ export async function main(argv: readonly string[]): Promise<void> {
       webhook = await startWebhookServer(
         opts.serverAddr,
         { cert: opts.serverTlsCerts, key: opts.serverTlsKey },
-        (body) => handlePolicyReview(body, { log, index, identity }),
+        (body) =>
+          handlePolicyReview(body, {
+            log,
+            listServers: (ns) =>
+              kube
+                .request<KubeList<Server>>({ path: collectionPath(POLICY_RESOURCES.servers, ns) })
+                .then((list) => list.items)
+                .catch(() => index.servers(ns)),
+          }),
         log,
         { rootPostOnly: true },
       );

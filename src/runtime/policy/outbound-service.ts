@@ -13,7 +13,8 @@ import { followChanges } from '../shared/follow.js';
 import type { Logger } from '../shared/log.js';
 import type { PolicyIndex } from './index.js';
 import type { Service } from './k8s-types.js';
-import { serviceOutboundPolicy, type OutboundConfig } from './outbound.js';
+import { cidrContains, parseCidr } from './cidr.js';
+import { egressFallbackPolicy, serviceOutboundPolicy, type OutboundConfig } from './outbound.js';
 import { parseWorkload } from './workload.js';
 
 export interface OutboundDeps {
@@ -23,53 +24,58 @@ export interface OutboundDeps {
   streamCapacity: number;
 }
 
-interface Target {
-  namespace: string;
-  name: string;
-  port: number;
-  clientNs: string | undefined;
-}
+type Target =
+  | { kind: 'service'; namespace: string; name: string; port: number; clientNs: string | undefined }
+  /** An address outside the cluster networks that no Service claims. */
+  | { kind: 'external'; ip: string; port: number };
 
 /**
- * The Service a TrafficSpec names, by ClusterIP or by authority. Anything else is NotFound, which
- * makes the proxy synthesize its fallback policy (proxy.md §3.2).
+ * What a TrafficSpec names (upstream's lookup): a Service by ClusterIP or authority, an external
+ * address, or NotFound for an in-cluster address that is no Service's, which makes the proxy
+ * synthesize its own fallback (proxy.md §3.2).
  */
 function resolve(deps: OutboundDeps, spec: TrafficSpec): Target {
   const clientNs = parseWorkload(spec.sourceWorkload)?.namespace;
   const found = (svc: Service, port: number): Target => ({
+    kind: 'service',
     namespace: svc.metadata.namespace ?? '',
     name: svc.metadata.name ?? '',
     port,
     clientNs,
   });
   if (spec.target.case === 'addr') {
-    const text = tcpAddressToString(spec.target.value);
     const port = spec.target.value.port;
-    if (text === undefined || !(port >= 1 && port <= 65535)) {
-      throw new ConnectError('invalid target address', Code.InvalidArgument);
-    }
+    if (port > 65535) throw new ConnectError('port outside valid range', Code.InvalidArgument);
+    if (port === 0) throw new ConnectError('port cannot be zero', Code.InvalidArgument);
+    const text = tcpAddressToString(spec.target.value);
+    if (text === undefined) throw new ConnectError('traffic target must have an IP', Code.InvalidArgument);
     const ip = text.slice(0, text.lastIndexOf(':')).replace(/^\[|\]$/g, '');
     const svc = deps.index.servicesByClusterIP(ip)[0];
-    if (svc === undefined) throw new ConnectError(`no Service found for address ${text}`, Code.NotFound);
-    return found(svc, port);
+    if (svc !== undefined) return found(svc, port);
+    const addr = parseCidr(ip);
+    if (!deps.cfg.clusterNetworks.some((net) => cidrContains(net, addr))) return { kind: 'external', ip, port };
+    throw new ConnectError('No such service', Code.NotFound);
   }
   if (spec.target.case === 'authority') {
+    const invalid = () =>
+      new ConnectError(`authority must be of the form <name>.<namespace>.svc.${deps.cfg.clusterDomain}`, Code.NotFound);
     let hostPort;
     let name;
     try {
       hostPort = parseHostPort(spec.target.value);
       name = parseServiceName(hostPort.host, deps.cfg.clusterDomain);
     } catch {
-      throw new ConnectError(`authority is not a Service: ${spec.target.value}`, Code.NotFound);
+      throw invalid();
     }
     const svc = deps.index.service(name.namespace, name.name);
-    if (svc === undefined) throw new ConnectError(`no Service found for ${spec.target.value}`, Code.NotFound);
+    if (svc === undefined) throw new ConnectError('No such policy', Code.NotFound);
     return found(svc, hostPort.port);
   }
   throw new ConnectError('target is required', Code.InvalidArgument);
 }
 
 function compute(deps: OutboundDeps, t: Target): OutboundPolicy | undefined {
+  if (t.kind === 'external') return egressFallbackPolicy(t.ip, t.port);
   const svc = deps.index.service(t.namespace, t.name);
   if (svc === undefined) return undefined;
   return serviceOutboundPolicy(svc, t.port, t.clientNs, deps.index, deps.cfg, (m) => deps.log.warn(m));
@@ -79,7 +85,7 @@ export function outboundService(deps: OutboundDeps): ServiceImpl<typeof Outbound
   return {
     get(spec) {
       const policy = compute(deps, resolve(deps, spec));
-      if (policy === undefined) throw new ConnectError('no such Service', Code.NotFound);
+      if (policy === undefined) throw new ConnectError('No such policy', Code.NotFound);
       return policy;
     },
     watch: (spec, ctx) => watch(deps, spec, ctx),
@@ -94,7 +100,8 @@ async function* watch(deps: OutboundDeps, spec: TrafficSpec, ctx: HandlerContext
     capacity: deps.streamCapacity,
     signal: ctx.signal,
     relevant: (ns, kind) =>
-      ns === target.namespace || (target.clientNs !== undefined && ns === target.clientNs && kind !== 'Pod'),
+      target.kind === 'service' &&
+      (ns === target.namespace || (target.clientNs !== undefined && ns === target.clientNs && kind !== 'Pod')),
     publish(queue) {
       const next = compute(deps, target);
       if (next === undefined) {
@@ -107,6 +114,6 @@ async function* watch(deps: OutboundDeps, spec: TrafficSpec, ctx: HandlerContext
       queue.push(next);
     },
     onError: (err) => deps.log.error({ err: String(err) }, 'outbound policy computation failed; closing the stream'),
-    onOverflow: () => deps.log.warn({ service: `${target.namespace}/${target.name}` }, 'outbound policy stream lagged'),
+    onOverflow: () => deps.log.warn({ spec: spec.target.case }, 'outbound policy stream lagged'),
   });
 }

@@ -13,8 +13,10 @@ import {
 } from '../../proto/gen/outbound_pb.js';
 import type { MetadataSchema } from '../../proto/gen/meta_pb.js';
 import { toProtoDuration } from '../shared/proto-duration.js';
+import { tcpAddress } from '../destination/net.js';
+import type { Cidr } from './cidr.js';
 import { serviceOpaquePorts } from '../destination/service.js';
-import type { BackendRef, GrpcRoute, HttpRoute, HttpRouteFilter, ParentRef, Service } from './k8s-types.js';
+import type { BackendRef, GrpcRoute, HttpRoute, HttpRouteFilter, L4Route, ParentRef, Service } from './k8s-types.js';
 import {
   annotationFailureAccrual,
   annotationGrpcRetry,
@@ -36,6 +38,8 @@ export const OUTBOUND_DETECT_TIMEOUT_MS = 10_000;
 
 export interface OutboundConfig {
   clusterDomain: string;
+  /** Addresses outside these that no Service claims get the egress fallback. */
+  clusterNetworks: readonly Cidr[];
   defaultOpaquePorts: ReadonlySet<number>;
   allowL5dRequestHeaders: boolean;
 }
@@ -44,6 +48,8 @@ export interface OutboundSnapshot {
   service(namespace: string, name: string): Service | undefined;
   httpRoutes(namespace: string): HttpRoute[];
   grpcRoutes(namespace: string): GrpcRoute[];
+  tlsRoutes(namespace: string): L4Route[];
+  tcpRoutes(namespace: string): L4Route[];
 }
 
 type Warn = (message: string) => void;
@@ -99,7 +105,7 @@ function attaches(ref: ParentRef, routeNs: string, svc: Service, port: number): 
  * Routes for the Service port: the client namespace's own (consumer) routes when it has any,
  * otherwise the Service namespace's (producer) routes.
  */
-function attachedRoutes<R extends HttpRoute | GrpcRoute>(
+function attachedRoutes<R extends HttpRoute | GrpcRoute | L4Route>(
   list: (ns: string) => R[],
   svc: Service,
   port: number,
@@ -122,7 +128,7 @@ function attachedRoutes<R extends HttpRoute | GrpcRoute>(
   return pick(svcNs);
 }
 
-function routeMeta(route: HttpRoute | GrpcRoute, kind: string): MetadataInit {
+function routeMeta(route: HttpRoute | GrpcRoute | L4Route, kind: string): MetadataInit {
   return {
     kind: {
       case: 'resource',
@@ -324,6 +330,38 @@ function optional<T>(f: () => T | undefined, warn: Warn): T | undefined {
   }
 }
 
+/** `*.example.com` is a suffix match encoded as [com, example], as host matches are. */
+function sniMatch(hostname: string) {
+  return hostname.startsWith('*.')
+    ? { match: { case: 'suffix' as const, value: { reverseLabels: hostname.slice(2).split('.').reverse() } } }
+    : { match: { case: 'exact' as const, value: hostname } };
+}
+
+/** A TCPRoute's or TLSRoute's rules as opaque route rules (weighted Service backends). */
+function l4Rules(route: L4Route, snap: OutboundSnapshot, cfg: OutboundConfig): NonNullable<OpaqueRouteInit['rules']> {
+  const routeNs = route.metadata.namespace ?? '';
+  return (route.spec?.rules ?? []).map((rule) => ({
+    backends: {
+      kind: {
+        case: 'randomAvailable',
+        value: {
+          backends: (rule.backendRefs ?? []).map((ref) => {
+            const { backend, invalid } = refBackend(ref, routeNs, snap, cfg);
+            return {
+              backend: {
+                backend,
+                filters:
+                  invalid === undefined ? [] : [{ kind: { case: 'invalid' as const, value: { message: invalid } } }],
+              },
+              weight: ref.weight ?? 1,
+            };
+          }),
+        },
+      },
+    },
+  }));
+}
+
 function opaqueRoute(svc: Service, port: number, cfg: OutboundConfig): OpaqueRouteInit {
   return {
     metadata: { kind: { case: 'default', value: 'opaq' } },
@@ -337,6 +375,29 @@ function opaqueRoute(svc: Service, port: number, cfg: OutboundConfig): OpaqueRou
   };
 }
 
+/**
+ * The Service port's `appProtocol` as upstream reads it: `http`, `kubernetes.io/h2c`,
+ * `linkerd.io/tcp` / `linkerd.io/opaque`; anything else is ignored with a warning.
+ */
+export function serviceAppProtocol(svc: Service, port: number, warn: Warn): 'http1' | 'http2' | 'opaque' | undefined {
+  const value = svc.spec?.ports?.find((p) => p.port === port)?.appProtocol;
+  if (value === undefined) return undefined;
+  switch (value.toLowerCase()) {
+    case 'http':
+      return 'http1';
+    case 'kubernetes.io/h2c':
+      return 'http2';
+    case 'linkerd.io/tcp':
+    case 'linkerd.io/opaque':
+      return 'opaque';
+    default:
+      warn(
+        `Service ${svc.metadata.namespace ?? ''}/${svc.metadata.name ?? ''} port ${port}: unknown appProtocol "${value}"`,
+      );
+      return undefined;
+  }
+}
+
 /** The OutboundPolicy of `port` on `svc`, for a client in `clientNs` (consumer routes). */
 export function serviceOutboundPolicy(
   svc: Service,
@@ -347,7 +408,8 @@ export function serviceOutboundPolicy(
   warn: Warn = () => undefined,
 ): OutboundPolicy {
   const metadata = serviceMeta(svc, port);
-  if (serviceOpaquePorts(svc, cfg.defaultOpaquePorts).has(port)) {
+  const appProtocol = serviceAppProtocol(svc, port, warn);
+  if (serviceOpaquePorts(svc, cfg.defaultOpaquePorts).has(port) || appProtocol === 'opaque') {
     return create(OutboundPolicySchema, {
       metadata,
       protocol: { kind: { case: 'opaque', value: { routes: [opaqueRoute(svc, port, cfg)] } } },
@@ -367,7 +429,32 @@ export function serviceOutboundPolicy(
   const attached = attachedRoutes((ns) => snap.httpRoutes(ns), svc, port, clientNs).flatMap((r) =>
     tryRoute(() => httpRoute(r, svc, port, snap, cfg), r, warn),
   );
+  if (attached.length === 0) {
+    // Without HTTP routes, TLS routes make the port TLS and TCP routes make it opaque.
+    const tls = attachedRoutes((ns) => snap.tlsRoutes(ns), svc, port, clientNs);
+    if (tls.length > 0) {
+      const routes = tls.map((r) => ({
+        metadata: routeMeta(r, 'TLSRoute'),
+        snis: (r.spec?.hostnames ?? []).map(sniMatch),
+        rules: l4Rules(r, snap, cfg),
+      }));
+      return create(OutboundPolicySchema, { metadata, protocol: { kind: { case: 'tls', value: { routes } } } });
+    }
+    const tcp = attachedRoutes((ns) => snap.tcpRoutes(ns), svc, port, clientNs);
+    if (tcp.length > 0) {
+      const routes = tcp.map((r) => ({ metadata: routeMeta(r, 'TCPRoute'), rules: l4Rules(r, snap, cfg) }));
+      return create(OutboundPolicySchema, { metadata, protocol: { kind: { case: 'opaque', value: { routes } } } });
+    }
+  }
   const routes = attached.length > 0 ? attached : [defaultHttpRoute(svc, port, cfg, warn)];
+  if (appProtocol === 'http1' || appProtocol === 'http2') {
+    // The port's appProtocol names the protocol: no detection.
+    const value = { routes, ...accrual };
+    return create(OutboundPolicySchema, {
+      metadata,
+      protocol: { kind: appProtocol === 'http1' ? { case: 'http1', value } : { case: 'http2', value } },
+    });
+  }
   return create(OutboundPolicySchema, {
     metadata,
     protocol: {
@@ -385,11 +472,51 @@ export function serviceOutboundPolicy(
 }
 
 /** A route with invalid annotations is left out, as upstream's index drops it. */
-function tryRoute<T>(build: () => T, route: HttpRoute | GrpcRoute, warn: Warn): T[] {
+function tryRoute<T>(build: () => T, route: HttpRoute | GrpcRoute | L4Route, warn: Warn): T[] {
   try {
     return [build()];
   } catch (err) {
     warn(`route ${route.metadata.namespace ?? ''}/${route.metadata.name ?? ''}: ${(err as Error).message}`);
     return [];
   }
+}
+
+/**
+ * The policy for an address outside the cluster networks that no Service or EgressNetwork claims:
+ * detect, and forward to the original destination either way (upstream's `egress-fallback`).
+ */
+export function egressFallbackPolicy(ip: string, port: number): OutboundPolicy {
+  const metadata: MetadataInit = { kind: { case: 'default', value: 'egress-fallback' } };
+  const backend: BackendInit = {
+    metadata,
+    queue: { capacity: 100, failfastTimeout: toProtoDuration(3000) },
+    kind: { case: 'forward', value: { addr: tcpAddress(ip, port), weight: 1 } },
+  };
+  const httpRoutes: HttpRouteInit[] = [
+    {
+      metadata,
+      rules: [{ matches: [{}], backends: { kind: { case: 'firstAvailable', value: { backends: [{ backend }] } } } }],
+    },
+  ];
+  return create(OutboundPolicySchema, {
+    metadata,
+    protocol: {
+      kind: {
+        case: 'detect',
+        value: {
+          timeout: toProtoDuration(OUTBOUND_DETECT_TIMEOUT_MS),
+          opaque: {
+            routes: [
+              {
+                metadata,
+                rules: [{ backends: { kind: { case: 'firstAvailable', value: { backends: [{ backend }] } } } }],
+              },
+            ],
+          },
+          http1: { routes: httpRoutes },
+          http2: { routes: httpRoutes },
+        },
+      },
+    },
+  });
 }

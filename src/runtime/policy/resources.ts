@@ -30,8 +30,16 @@ export const POLICY_RESOURCES = {
     plural: 'networkauthentications',
     kind: 'NetworkAuthentication',
   },
+  rateLimitPolicies: {
+    group: POLICY_GROUP,
+    version: 'v1alpha1',
+    plural: 'httplocalratelimitpolicies',
+    kind: 'HTTPLocalRateLimitPolicy',
+  },
   policyHttpRoutes: { group: POLICY_GROUP, version: 'v1beta3', plural: 'httproutes', kind: 'HTTPRoute' },
   gatewayHttpRoutes: { group: GATEWAY_GROUP, version: 'v1', plural: 'httproutes', kind: 'HTTPRoute' },
+  gatewayTcpRoutes: { group: GATEWAY_GROUP, version: 'v1alpha2', plural: 'tcproutes', kind: 'TCPRoute' },
+  gatewayTlsRoutes: { group: GATEWAY_GROUP, version: 'v1alpha2', plural: 'tlsroutes', kind: 'TLSRoute' },
   gatewayGrpcRoutes: { group: GATEWAY_GROUP, version: 'v1', plural: 'grpcroutes', kind: 'GRPCRoute' },
 } as const satisfies Record<string, ResourceType>;
 

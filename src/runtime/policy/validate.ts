@@ -5,6 +5,7 @@ import { isDefaultPolicy } from './default-policy.js';
 import type {
   AuthorizationPolicy,
   GrpcRoute,
+  HttpLocalRateLimitPolicy,
   HttpRoute,
   HttpRouteFilter,
   HttpRouteMatch,
@@ -13,6 +14,7 @@ import type {
   NetworkSpec,
   Server,
   ServerAuthorization,
+  SpecOf,
   TargetRef,
 } from './k8s-types.js';
 import {
@@ -24,7 +26,7 @@ import {
 import { parseGatewayDuration } from './outbound.js';
 import { GATEWAY_GROUP, POLICY_GROUP } from './resources.js';
 
-type Spec<T extends { spec?: unknown }> = NonNullable<T['spec']>;
+type Spec<T extends { spec?: unknown }> = SpecOf<T>;
 
 const eq = (a: string | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
 
@@ -317,6 +319,32 @@ export function validateGrpcRoute(annotations: Record<string, string>, spec: Spe
     for (const f of rule.filters ?? []) {
       const err = filterError(f);
       if (err !== undefined) return err;
+    }
+  }
+  return undefined;
+}
+
+export function validateRateLimitPolicy(spec: Spec<HttpLocalRateLimitPolicy>): string | undefined {
+  const t = spec.targetRef;
+  if (t === undefined || !targets({ ...t, group: t.group ?? POLICY_GROUP }, POLICY_GROUP, 'Server')) {
+    return `invalid targetRef kind: ${t === undefined ? '' : canonicalKind(t)}`;
+  }
+  const total = spec.total?.requestsPerSecond;
+  if (total !== undefined && total <= 0) return 'total.requestsPerSecond must be greater than 0';
+  const identity = spec.identity?.requestsPerSecond;
+  if (identity !== undefined) {
+    if (identity <= 0) return 'identity.requestsPerSecond must be greater than 0';
+    if (total !== undefined && identity > total) {
+      return 'identity.requestsPerSecond must be less than or equal to total.requestsPerSecond';
+    }
+  }
+  for (const o of spec.overrides ?? []) {
+    if (o.requestsPerSecond <= 0) return 'override.requestsPerSecond must be greater than 0';
+    if (total !== undefined && o.requestsPerSecond > total) {
+      return 'override.requestsPerSecond must be less than or equal to total.requestsPerSecond';
+    }
+    for (const ref of o.clientRefs ?? []) {
+      if (!targets(ref, '', 'ServiceAccount')) return 'overrides.clientRefs must target a ServiceAccount';
     }
   }
   return undefined;
