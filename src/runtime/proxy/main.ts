@@ -15,6 +15,7 @@ import { Inbound } from './inbound/inbound.js';
 import { Logger } from './log.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { loadOrigDstAddon } from './net/orig-dst.js';
+import { PendingConnections } from './net/pending.js';
 import { formatHostPort as formatAddr } from '../shared/listen.js';
 import { Outbound } from './outbound/outbound.js';
 import { TRANSPORT_ALPN } from './protocol/transport-header.js';
@@ -116,7 +117,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 
   let ready = identity.current() !== undefined;
   const open = new Set<net.Socket>();
-  const queued: Array<() => void> = [];
+  const pending = new PendingConnections();
   const acceptor = (handle: (s: net.Socket) => Promise<void>) => (socket: net.Socket) => {
     open.add(socket);
     socket.once('close', () => open.delete(socket));
@@ -126,7 +127,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         socket.destroy();
       });
     if (ready) run();
-    else queued.push(run);
+    else if (!pending.hold(socket, run))
+      log.debug('linkerd_proxy', 'connection refused: too many waiting for identity');
   };
   const outboundServers = config.outboundListen.map(() =>
     net.createServer(
@@ -210,5 +212,5 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   await identity.ready;
   clearInterval(waiting);
   ready = true;
-  for (const run of queued.splice(0)) run();
+  pending.release();
 }

@@ -25,6 +25,7 @@ import { detectHttp } from '../protocol/detect-http.js';
 import { ProxyError, errorClass, isGrpcRequest, synthesizeError } from '../protocol/errors.js';
 import { MAX_HEADER_BUFFER, type TransportHeader, decodeTransportHeader } from '../protocol/transport-header.js';
 import type { MeshTls } from '../tls/mesh-tls.js';
+import { createProxyH1Server } from '../http/h1-server.js';
 import { plainConnect } from '../outbound/dial.js';
 
 export interface InboundOptions {
@@ -69,10 +70,7 @@ export class Inbound {
     private readonly metrics: ProxyMetrics,
     private readonly log: Logger,
   ) {
-    this.h1Server = http.createServer(
-      { requestTimeout: 0, keepAliveTimeout: 0 },
-      (req, res) => void this.onH1Request(req, res),
-    );
+    this.h1Server = createProxyH1Server((req, res) => void this.onH1Request(req, res));
   }
 
   private policyLabels(port: number): Labels {

@@ -7,6 +7,7 @@ import { forwardableHeaders, hasBody } from '../http/headers.js';
 import { DialAgent } from '../http/dial-agent.js';
 import { ConnectionLostError, NotSentError, mayResend, relayH1Response, sendH1, toProxyError } from '../http/h1.js';
 import type { H2Runtime } from '../http/h2-runtime.js';
+import { createProxyH1Server } from '../http/h1-server.js';
 import { LazyH2Server } from '../http/h2-server.js';
 import type { Logger } from '../log.js';
 import {
@@ -63,10 +64,7 @@ export class Outbound {
     private readonly metrics: ProxyMetrics,
     private readonly log: Logger,
   ) {
-    this.h1Server = http.createServer(
-      { requestTimeout: 0, keepAliveTimeout: 0 },
-      (req, res) => void this.onH1Request(req, res),
-    );
+    this.h1Server = createProxyH1Server((req, res) => void this.onH1Request(req, res));
     this.evictTimer = setInterval(() => this.evictIdle(), options.discoveryIdleMs).unref();
   }
 
