@@ -45,10 +45,14 @@ describe(
     let spoofedIp: string;
 
     const webSlice = (pods: Pod[]) => cp!.apply(endpointSlice('web', WEB_PORTS, pods));
-    /** Waits until the destination controller's view reached A's proxy: only `pods` answer. */
+    /**
+     * Waits until the destination controller's view reached A's proxy: only `pods` answer. A replica
+     * that just served a load test keeps a high peak-EWMA cost, decaying with a 10 s time constant,
+     * so P2C may prefer a fresh replica for every request for several seconds: allow three constants.
+     */
     const waitForEndpoints = async (pods: Pod[]): Promise<void> => {
       const want = pods.map((p) => p.name).sort();
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 30_000;
       for (;;) {
         const r = await h1(mesh, a, `http://${webIp}/sync`, 40, { concurrency: 4 });
         if (r.ok === 40 && JSON.stringify(Object.keys(r.pods).sort()) === JSON.stringify(want)) return;
