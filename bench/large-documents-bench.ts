@@ -6,7 +6,7 @@
  * is itself quadratic in the keys of a map, the cost this bench guards against).
  * Run: node --import tsx bench/large-documents-bench.ts
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
@@ -16,6 +16,7 @@ import { readValueFlags } from '../src/manifests/values/helm-values.js';
 import { defaultValues } from '../src/manifests/values/defaults.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'l5d-bench-large-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 function valuesFile(keys: number): string {
   const lines = ['proxy:', '  logLevel: info', 'podAnnotations:'];

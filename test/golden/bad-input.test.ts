@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,8 +69,9 @@ test('endless files are refused with an error naming them, for every CLI input p
   assert.match(stdin.stderr, /stdin: input is larger than 256 MiB/);
 });
 
-test('a garbage kubeconfig is named with its problem; its bytes never reach the terminal', async () => {
+test('a garbage kubeconfig is named with its problem; its bytes never reach the terminal', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'l5d-badkube-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const files: [string, Buffer | string, RegExp][] = [
     ['random', randomBytes(4096), /invalid UTF-8 at line \d+, column \d+/],
     ['binary', Buffer.from('apiVersion: v1\n\x1b[31mclusters: []\n\x00'), /control character 0x1b/],
@@ -95,12 +96,14 @@ test('a garbage kubeconfig is named with its problem; its bytes never reach the 
   }
 });
 
-test('version keeps its 5 s bound against a server that accepts TCP and never answers TLS', async () => {
+test('version keeps its 5 s bound against a server that accepts TCP and never answers TLS', async (t) => {
   const sockets: Socket[] = [];
   const server = createServer((s) => sockets.push(s));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'l5d-silent-')), 'config');
+  const silentDir = mkdtempSync(join(tmpdir(), 'l5d-silent-'));
+  t.after(() => rmSync(silentDir, { recursive: true, force: true }));
+  const kubeconfig = join(silentDir, 'config');
   writeFileSync(
     kubeconfig,
     `apiVersion: v1
@@ -127,8 +130,9 @@ users: [{name: u, user: {token: t}}]
 
 const ANCHORS = `--identity-trust-anchors-file=${CERTS}/trust-anchors.pem`;
 
-test('wrongly typed fields name the file, the object and the field, in default and --manual mode', async () => {
+test('wrongly typed fields name the file, the object and the field, in default and --manual mode', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'l5d-typed-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const deployment = (podSpec: string) =>
     `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec: ${podSpec}\n`;
   const cases: [string, string, string][] = [
@@ -170,8 +174,9 @@ test('wrongly typed fields name the file, the object and the field, in default a
   }
 });
 
-test('invalid UTF-8 and binary input are refused with file:line:col', async () => {
+test('invalid UTF-8 and binary input are refused with file:line:col', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'l5d-utf8-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const bad = join(dir, 'bad.yml');
   writeFileSync(
     bad,

@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'inject');
 const ANCHORS = join(process.cwd(), 'test', 'fixtures', 'certs', 'trust-anchors.pem');
 const DEPLOYMENT = join(FIXTURES, 'deployment.input.yml');
 const dir = mkdtempSync(join(tmpdir(), 'l5d-inject-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Run {
   stdout: string;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertGolden } from '../support/golden.js';
@@ -80,8 +80,9 @@ function fails(expected: string | RegExp, ...args: string[]): void {
 
 const anchorsFlag = `--identity-trust-anchors-file=${CERTS}/trust-anchors.pem`;
 
-test('bad input: message on stderr, exit 1, empty stdout', async () => {
+test('bad input: message on stderr, exit 1, empty stdout', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'l5d-install-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, text: string): string => {
     const path = join(dir, name);
     writeFileSync(path, text);

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { readBoundedFile, readBoundedFileSync, readBoundedStream } from '../../src/util/bounded-read.js';
 
-test('bounded readers: up to the limit is read, one byte more fails naming the source', async () => {
+test('bounded readers: up to the limit is read, one byte more fails naming the source', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'l5d-bounded-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const exact = join(dir, 'exact');
   const over = join(dir, 'over');
   writeFileSync(exact, Buffer.alloc(3000, 1));

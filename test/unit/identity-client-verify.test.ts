@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate, createPublicKey, createPrivateKey, webcrypto } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
@@ -34,7 +34,9 @@ const WEB = `web.emojivoto.serviceaccount.${SUFFIX}`;
 const HOUR = 3_600_000;
 const ALG = { name: 'ECDSA', hash: 'SHA-256' };
 
-const tokenFile = join(mkdtempSync(join(tmpdir(), 'l5d-idc-')), 'token');
+const tokenDir = mkdtempSync(join(tmpdir(), 'l5d-idc-'));
+const tokenFile = join(tokenDir, 'token');
+after(() => rmSync(tokenDir, { recursive: true, force: true }));
 writeFileSync(tokenFile, 'tok');
 
 async function issuerSigningKey(pki: TestPki): Promise<webcrypto.CryptoKey> {

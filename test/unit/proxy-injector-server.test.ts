@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,15 @@ async function serve(handle: (body: string) => Promise<HttpReply>): Promise<Webh
   const cert = await makeCert({ cn: 'linkerd-proxy-injector.linkerd.svc' });
   writeFileSync(join(dir, 'tls.crt'), cert.certPEM);
   writeFileSync(join(dir, 'tls.key'), cert.keyPEM);
-  return startWebhookServer('127.0.0.1:0', { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') }, handle, quiet);
+  const server = await startWebhookServer(
+    '127.0.0.1:0',
+    { cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key') },
+    handle,
+    quiet,
+  );
+  // The key pair is read at start (and on rotation, which these tests do not do).
+  rmSync(dir, { recursive: true, force: true });
+  return server;
 }
 
 function post(server: WebhookServer, body: Buffer | string): Promise<{ status: number; body: string }> {

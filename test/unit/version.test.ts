@@ -39,12 +39,13 @@ test('LINKERD_NAMESPACE overrides -L only when it is exactly "linkerd"', () => {
   assert.throws(() => resolveControlPlaneNamespace('bad_ns', {}), /^Error: bad_ns is not a valid namespace$/);
 });
 
-test('an empty or unparsable kubeconfig is reported with its path', async () => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
+test('an empty or unparsable kubeconfig is reported with its path', async (t) => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const { resolveConnection } = await import('../../src/kube/connection.js');
   const dir = mkdtempSync(join(tmpdir(), 'l5d-kubeconfig-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const empty = join(dir, 'empty');
   const broken = join(dir, 'broken');
   writeFileSync(empty, '\n');
