@@ -157,6 +157,29 @@ function httpFilters(filters: HttpRouteFilter[] | undefined): MessageInitShape<t
 }
 
 /** A backendRef's Backend; a missing Service fails its requests with 500, as upstream does. */
+/**
+ * A route rule's backend distribution: the parent Service when the rule names no backend, otherwise
+ * its weighted backendRefs, each with its filters and, for a ref that cannot be resolved, a failure
+ * injector answering in the route's protocol.
+ */
+function distribution<F>(
+  refs: BackendRef[],
+  parent: () => BackendInit,
+  resolve: (ref: BackendRef) => { backend: BackendInit; invalid?: string | undefined },
+  per: { filtersOf: (ref: BackendRef) => F[]; failure: (message: string) => F },
+) {
+  if (refs.length === 0) {
+    return { kind: { case: 'firstAvailable' as const, value: { backends: [{ backend: parent() }] } } };
+  }
+  const backends = refs.map((ref) => {
+    const { backend, invalid } = resolve(ref);
+    const filters = per.filtersOf(ref);
+    if (invalid !== undefined) filters.push(per.failure(invalid));
+    return { backend: { backend, filters }, weight: ref.weight ?? 1 };
+  });
+  return { kind: { case: 'randomAvailable' as const, value: { backends } } };
+}
+
 function refBackend(
   ref: BackendRef,
   routeNs: string,
@@ -220,24 +243,15 @@ function httpRoute(
       return {
         matches: (rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]).map(httpRouteMatch),
         filters: httpFilters(rule.filters),
-        backends:
-          refs.length === 0
-            ? { kind: { case: 'firstAvailable', value: { backends: [{ backend: serviceBackend(svc, port, cfg) }] } } }
-            : {
-                kind: {
-                  case: 'randomAvailable',
-                  value: {
-                    backends: refs.map((ref) => {
-                      const { backend, invalid } = refBackend(ref, routeNs, snap, cfg);
-                      const filters = httpFilters(ref.filters);
-                      if (invalid !== undefined) {
-                        filters.push({ kind: { case: 'failureInjector', value: { status: 500, message: invalid } } });
-                      }
-                      return { backend: { backend, filters }, weight: ref.weight ?? 1 };
-                    }),
-                  },
-                },
-              },
+        backends: distribution(
+          refs,
+          () => serviceBackend(svc, port, cfg),
+          (ref) => refBackend(ref, routeNs, snap, cfg),
+          {
+            filtersOf: (ref) => httpFilters(ref.filters),
+            failure: (message) => ({ kind: { case: 'failureInjector', value: { status: 500, message } } }),
+          },
+        ),
         ...(t === undefined ? {} : { timeouts: t }),
         ...(retry === undefined ? {} : { retry }),
         allowL5dRequestHeaders: cfg.allowL5dRequestHeaders,
@@ -273,25 +287,16 @@ function grpcRoute(
       return {
         matches: (rule.matches ?? [{}]).map(grpcRouteMatch),
         filters: grpcFilters(rule.filters),
-        backends:
-          refs.length === 0
-            ? { kind: { case: 'firstAvailable', value: { backends: [{ backend: serviceBackend(svc, port, cfg) }] } } }
-            : {
-                kind: {
-                  case: 'randomAvailable',
-                  value: {
-                    backends: refs.map((ref) => {
-                      const { backend, invalid } = refBackend(ref, routeNs, snap, cfg);
-                      const filters = grpcFilters(ref.filters);
-                      if (invalid !== undefined) {
-                        // gRPC UNAVAILABLE, as the HTTP 500 of an HTTP route's missing backend.
-                        filters.push({ kind: { case: 'failureInjector', value: { code: 14, message: invalid } } });
-                      }
-                      return { backend: { backend, filters }, weight: ref.weight ?? 1 };
-                    }),
-                  },
-                },
-              },
+        backends: distribution(
+          refs,
+          () => serviceBackend(svc, port, cfg),
+          (ref) => refBackend(ref, routeNs, snap, cfg),
+          {
+            filtersOf: (ref) => grpcFilters(ref.filters),
+            // gRPC UNAVAILABLE, as the HTTP 500 of an HTTP route's missing backend.
+            failure: (message) => ({ kind: { case: 'failureInjector', value: { code: 14, message } } }),
+          },
+        ),
         ...(timeouts === undefined ? {} : { timeouts }),
         ...(retry === undefined ? {} : { retry }),
         allowL5dRequestHeaders: cfg.allowL5dRequestHeaders,
