@@ -13,7 +13,8 @@ import {
   type WeightedDst,
   WeightedDstSchema,
 } from '../../proto/gen/destination_pb.js';
-import { HttpMethod_Registered, HttpMethodSchema, type HttpMethod } from '../../proto/gen/http_types_pb.js';
+import { HttpMethodSchema, type HttpMethod } from '../../proto/gen/http_types_pb.js';
+import { httpMethodType } from '../shared/http-method.js';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import { MetadataSchema, type Metadata } from '../../proto/gen/meta_pb.js';
 import { parseGoDuration } from '../../util/go-duration.js';
@@ -99,24 +100,9 @@ function dstOverride(d: { authority: string; weight: string | number }, port: nu
   });
 }
 
-const REGISTERED_METHODS: Record<string, HttpMethod_Registered> = {
-  GET: HttpMethod_Registered.GET,
-  POST: HttpMethod_Registered.POST,
-  PUT: HttpMethod_Registered.PUT,
-  DELETE: HttpMethod_Registered.DELETE,
-  PATCH: HttpMethod_Registered.PATCH,
-  OPTIONS: HttpMethod_Registered.OPTIONS,
-  CONNECT: HttpMethod_Registered.CONNECT,
-  HEAD: HttpMethod_Registered.HEAD,
-  TRACE: HttpMethod_Registered.TRACE,
-};
-
 export function httpMethod(method: string): HttpMethod {
-  const registered = REGISTERED_METHODS[method.toUpperCase()];
-  return create(HttpMethodSchema, {
-    type:
-      registered === undefined ? { case: 'unregistered', value: method } : { case: 'registered', value: registered },
-  });
+  // ServiceProfile methods match case-insensitively; an unregistered one keeps its spelling.
+  return create(HttpMethodSchema, { type: httpMethodType(method.toUpperCase(), method) });
 }
 
 /** A match with several fields set is an implicit `all`; one with none is an error. */

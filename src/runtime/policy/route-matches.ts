@@ -8,7 +8,8 @@ import type {
   HttpRouteMatchSchema,
   RequestRedirectSchema,
 } from '../../proto/gen/http_route_pb.js';
-import { HttpMethod_Registered, Scheme_Registered } from '../../proto/gen/http_types_pb.js';
+import { Scheme_Registered } from '../../proto/gen/http_types_pb.js';
+import { httpMethodType } from '../shared/http-method.js';
 import type { GrpcRouteMatch, HeaderModifier, HttpRouteFilter, HttpRouteMatch } from './k8s-types.js';
 
 export type HostMatchInit = MessageInitShape<typeof HostMatchSchema>;
@@ -25,23 +26,8 @@ export function hostMatch(hostname: string): HostMatchInit {
   return { match: { case: 'exact', value: hostname } };
 }
 
-const METHODS: Record<string, HttpMethod_Registered> = {
-  GET: HttpMethod_Registered.GET,
-  POST: HttpMethod_Registered.POST,
-  PUT: HttpMethod_Registered.PUT,
-  DELETE: HttpMethod_Registered.DELETE,
-  PATCH: HttpMethod_Registered.PATCH,
-  OPTIONS: HttpMethod_Registered.OPTIONS,
-  CONNECT: HttpMethod_Registered.CONNECT,
-  HEAD: HttpMethod_Registered.HEAD,
-  TRACE: HttpMethod_Registered.TRACE,
-};
-
 export function httpMethod(method: string): NonNullable<HttpMatchInit['method']> {
-  const registered = METHODS[method];
-  return registered === undefined
-    ? { type: { case: 'unregistered', value: method } }
-    : { type: { case: 'registered', value: registered } };
+  return { type: httpMethodType(method) };
 }
 
 export class RouteError extends Error {
